@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// Grove: ZooKeeper's data model and wire protocol, replicated by our own Raft.
+// No package dependencies: the Swift toolchain and our own C shims only.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+  name: "Grove",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "grove-server", targets: ["grove-server"]),
+    .executable(name: "grove", targets: ["grove"]),
+    .executable(name: "grove-sim", targets: ["grove-sim"]),
+    .executable(name: "grove-bench", targets: ["grove-bench"]),
+    .library(name: "GroveClient", targets: ["GroveClient"]),
+  ],
+  targets: [
+    // Pure cores and codecs.
+    .target(name: "RaftCore", swiftSettings: strict),
+    .target(name: "ZooKeeperWire", swiftSettings: strict),
+    .target(name: "DataTree", dependencies: ["ZooKeeperWire"], swiftSettings: strict),
+    .target(
+      name: "ServerCore", dependencies: ["RaftCore", "ZooKeeperWire", "DataTree"],
+      swiftSettings: strict),
+    // Shells.
+    .target(name: "CLinuxShims"),
+    .target(name: "Persistence", dependencies: ["RaftCore"], swiftSettings: strict),
+    .target(name: "Transport", dependencies: ["CLinuxShims"], swiftSettings: strict),
+    .target(
+      name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport"],
+      swiftSettings: strict),
+    .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
+    // Test support: the deterministic world.
+    .target(name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict),
+    // Executables.
+    .executableTarget(name: "grove-server", dependencies: ["ServerRuntime"], swiftSettings: strict),
+    .executableTarget(name: "grove", dependencies: ["GroveClient"], swiftSettings: strict),
+    .executableTarget(name: "grove-sim", dependencies: ["Simulation"], swiftSettings: strict),
+    .executableTarget(
+      name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
+    // Tests mirror targets.
+    .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
+    .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
+    .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
+    .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),
+    .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+    .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
+    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),
+    .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
+    // Real processes: servers started as child processes, real clients.
+    .testTarget(name: "IntegrationTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The ServerRuntime target: see DESIGN.md for what it owns. Its code arrives in the issue that builds it.

@@ -1,0 +1,1 @@
+// grove-bench: its code arrives in the issue that builds it.

@@ -1,0 +1,1 @@
+// grove-server: its code arrives in the issue that builds it.

@@ -1,0 +1,1 @@
+// grove-sim: its code arrives in the issue that builds it.

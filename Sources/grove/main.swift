@@ -1,0 +1,1 @@
+// grove: its code arrives in the issue that builds it.

@@ -1,0 +1,1 @@
+// DataTreeTests: tests arrive with the code they test.

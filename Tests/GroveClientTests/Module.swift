@@ -1,0 +1,1 @@
+// GroveClientTests: tests arrive with the code they test.

@@ -1,0 +1,1 @@
+// IntegrationTests: tests arrive with the code they test.

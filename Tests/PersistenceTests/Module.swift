@@ -1,0 +1,1 @@
+// PersistenceTests: tests arrive with the code they test.

@@ -1,0 +1,1 @@
+// ServerCoreTests: tests arrive with the code they test.

@@ -1,0 +1,1 @@
+// SimulationTests: tests arrive with the code they test.

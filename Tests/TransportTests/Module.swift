@@ -1,0 +1,1 @@
+// TransportTests: tests arrive with the code they test.

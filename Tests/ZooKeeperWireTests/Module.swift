@@ -1,0 +1,1 @@
+// ZooKeeperWireTests: tests arrive with the code they test.
