@@ -4,18 +4,30 @@ import ZooKeeperWire
 public struct NodeData: Hashable, Sendable {
   public var data: [UInt8]
   public var stat: Stat
+  public init(data: [UInt8], stat: Stat) {
+    self.data = data
+    self.stat = stat
+  }
 }
 
 /// A node's children names, sorted by bytes, and its Stat (GetChildren2Response).
 public struct NodeChildren: Hashable, Sendable {
   public var names: [String]
   public var stat: Stat
+  public init(names: [String], stat: Stat) {
+    self.names = names
+    self.stat = stat
+  }
 }
 
 /// A node's ACL and Stat (GetACLResponse).
 public struct NodeACL: Hashable, Sendable {
   public var acl: [ACL]
   public var stat: Stat
+  public init(acl: [ACL], stat: Stat) {
+    self.acl = acl
+    self.stat = stat
+  }
 }
 
 /// Reads, with the permission checks ZooKeeper's FinalRequestProcessor makes. `ids` are the
