@@ -1,0 +1,154 @@
+import Glibc
+import Synchronization
+import Testing
+
+@testable import Transport
+
+@Suite("Event loop: tasks, timers, turns, shutdown")
+struct EventLoopTests {
+  @Test("execute from another thread wakes an idle loop and runs the task on the loop thread")
+  func executeWakesTheLoop() throws {
+    let loop = try EventLoop(name: "execute")
+    defer { loop.shutdownAndWait() }
+    let ran = Recorder<Bool>()
+    #expect(!loop.inEventLoop)
+    // The loop has no timers and no sockets: only the eventfd can wake it.
+    #expect(loop.execute { ran.append(loop.inEventLoop) })
+    #expect(waitUntil { ran.count == 1 })
+    #expect(ran.snapshot == [true])
+  }
+
+  @Test("tasks run in the order they were handed in")
+  func tasksRunInOrder() throws {
+    let loop = try EventLoop(name: "order")
+    defer { loop.shutdownAndWait() }
+    let order = Recorder<Int>()
+    for index in 0..<1000 { loop.execute { order.append(index) } }
+    #expect(waitUntil { order.count == 1000 })
+    #expect(order.snapshot == Array(0..<1000))
+  }
+
+  @Test("runAndWait and submit return the loop's result to the caller")
+  func runAndWaitReturnsResult() async throws {
+    let loop = try EventLoop(name: "submit")
+    defer { loop.shutdownAndWait() }
+    let blocking = try loop.runAndWait { loop.inEventLoop ? 42 : 0 }
+    #expect(blocking == 42)
+    let awaited = try await loop.submit { loop.inEventLoop ? "loop" : "other" }
+    #expect(awaited == "loop")
+  }
+
+  @Test("timers fire in deadline order, equal deadlines in scheduling order, on the loop thread")
+  func timersFireInOrder() throws {
+    let loop = try EventLoop(name: "timers")
+    defer { loop.shutdownAndWait() }
+    let fired = Recorder<String>()
+    try loop.runAndWait {
+      loop.scheduleTimer(afterMs: 40) { fired.append("40") }
+      loop.scheduleTimer(afterMs: 10) { fired.append("10a") }
+      loop.scheduleTimer(afterMs: 25) { fired.append("25") }
+      loop.scheduleTimer(afterMs: 10) { fired.append("10b") }
+      loop.scheduleTimer(afterMs: 0) { fired.append(loop.inEventLoop ? "0" : "off-loop") }
+    }
+    #expect(waitUntil { fired.count == 5 })
+    #expect(fired.snapshot == ["0", "10a", "10b", "25", "40"])
+  }
+
+  @Test("a timer fires no earlier than its delay on the monotonic clock")
+  func timerNotEarly() throws {
+    let loop = try EventLoop(name: "timer-delay")
+    defer { loop.shutdownAndWait() }
+    let elapsed = Recorder<UInt64>()
+    try loop.runAndWait {
+      let startNs = monotonicNowNs()
+      loop.scheduleTimer(afterMs: 30) { elapsed.append(monotonicNowNs() - startNs) }
+    }
+    #expect(waitUntil { elapsed.count == 1 })
+    #expect(elapsed.snapshot[0] >= 30_000_000)
+  }
+
+  @Test("a cancelled timer never fires; cancelling twice or after firing reports false")
+  func cancelledTimerDoesNotFire() throws {
+    let loop = try EventLoop(name: "cancel")
+    defer { loop.shutdownAndWait() }
+    let fired = Recorder<String>()
+    let cancelResults = try loop.runAndWait {
+      let doomed = loop.scheduleTimer(afterMs: 10) { fired.append("cancelled") }
+      loop.scheduleTimer(afterMs: 30) { fired.append("sentinel") }
+      return [loop.cancelTimer(doomed), loop.cancelTimer(doomed)]
+    }
+    #expect(cancelResults == [true, false])
+    #expect(waitUntil { fired.count == 1 })
+    #expect(fired.snapshot == ["sentinel"])
+    #expect(try loop.runAndWait { loop.timerCount } == 0)
+  }
+
+  @Test("the timer queue stays ordered and bounded under heavy cancel-and-reschedule")
+  func timerQueueInvariants() {
+    var queue = TimerQueue()
+    var random = SeededRandom(seed: 7)
+    var live: [TimerID] = []
+    for _ in 0..<5_000 {
+      if !live.isEmpty && Bool.random(using: &random) {
+        let victim = live.remove(at: Int.random(in: 0..<live.count, using: &random))
+        let cancelled = queue.cancel(victim)
+        #expect(cancelled)
+      } else {
+        live.append(queue.schedule(atNs: UInt64.random(in: 0..<1_000_000, using: &random)) {})
+      }
+    }
+    queue.checkInvariants()
+    #expect(queue.count == live.count)
+    var firedCount = 0
+    for _ in queue.takeDue(nowNs: .max) { firedCount += 1 }
+    #expect(firedCount == live.count)
+    #expect(queue.nextDeadlineNs() == nil)
+  }
+
+  @Test("the turn-end handler runs after the turn's events, before the turn's writes are flushed")
+  func turnEndHandlerRunsBeforeFlush() throws {
+    let server = try EventLoop(name: "turn-end")
+    defer { server.shutdownAndWait() }
+    let queuedAtTurnEnd = Recorder<Int>()
+    final class Replier: ListenerHandler, ConnectionHandler {
+      var written: [Connection] = []
+      func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {
+        connection.write(bytes)
+        written.append(connection)
+      }
+      func connectionClosed(_ connection: Connection, reason: CloseReason) {}
+    }
+    let address = try server.runAndWait {
+      let replier = Replier()
+      server.addTurnEndHandler {
+        // Writes made while handling this turn's reads are still queued here: one flush per turn.
+        for connection in replier.written { queuedAtTurnEnd.append(connection.queuedBytes) }
+        replier.written.removeAll()
+      }
+      return try server.listen(on: .loopback(port: 0), handler: replier).localAddress
+    }
+    let client = try BlockingClient(connectTo: address)
+    client.send(Array("ping".utf8))
+    #expect(client.receive(count: 4) == Array("ping".utf8))
+    #expect(queuedAtTurnEnd.snapshot.first == 4)
+  }
+
+  @Test("shutdown closes every connection and listener, drops timers, refuses tasks, and the thread exits")
+  func shutdownClosesEverything() throws {
+    let closes = Recorder<CloseReason>()
+    let (loop, address) = try startEchoServer(closes: closes)
+    let clients = try (0..<3).map { _ in try BlockingClient(connectTo: address) }
+    for client in clients { client.send([1]) }
+    for client in clients { #expect(client.receive(count: 1) == [1]) }
+    let fired = Recorder<Bool>()
+    try loop.runAndWait { loop.scheduleTimer(afterMs: 60_000) { fired.append(true) } }
+    loop.shutdownAndWait()
+    #expect(closes.snapshot == [.loopShutDown, .loopShutDown, .loopShutDown])
+    for client in clients { #expect(client.receiveUntilEndOfFile().sawEndOfFile) }
+    #expect(!loop.execute {})
+    #expect(throws: TransportError.loopShutDown) { try loop.runAndWait { 1 } }
+    #expect(throws: (any Error).self) { try BlockingClient(connectTo: address) }
+    #expect(fired.count == 0)
+  }
+}
