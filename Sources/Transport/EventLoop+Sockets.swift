@@ -40,6 +40,7 @@ extension EventLoop {
   /// `connectionClosed` with `.connectFailed` or `.connectTimedOut`. Loop-confined.
   /// - Throws: `TransportError.system` for local failures (no descriptors, `source` not bindable);
   ///   `.loopShutDown` while the loop shuts down.
+  @discardableResult
   public func connect(
     to peer: SocketAddress, from source: SocketAddress? = nil, timeoutMs: Int64 = 10_000,
     options: ConnectionOptions = ConnectionOptions(), handler: any ConnectionHandler

@@ -148,9 +148,17 @@ final class BlockingClient {
 final class EchoServer: ListenerHandler, ConnectionHandler {
   let closes: Recorder<CloseReason>?
   let peers: Recorder<SocketAddress>?
-  init(closes: Recorder<CloseReason>? = nil, peers: Recorder<SocketAddress>? = nil) {
+  let refusals: Recorder<RefusalReason>?
+  init(
+    closes: Recorder<CloseReason>? = nil, peers: Recorder<SocketAddress>? = nil,
+    refusals: Recorder<RefusalReason>? = nil
+  ) {
     self.closes = closes
     self.peers = peers
+    self.refusals = refusals
+  }
+  func listener(_ listener: Listener, refused peer: SocketAddress, reason: RefusalReason) {
+    refusals?.append(reason)
   }
   func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler {
     peers?.append(peer)
@@ -162,13 +170,15 @@ final class EchoServer: ListenerHandler, ConnectionHandler {
 
 /// Starts a loop with an echo listener on 127.0.0.1 and an ephemeral port.
 func startEchoServer(
-  options: ListenerOptions = ListenerOptions(), closes: Recorder<CloseReason>? = nil,
-  peers: Recorder<SocketAddress>? = nil
+  on host: String = "127.0.0.1", options: ListenerOptions = ListenerOptions(),
+  closes: Recorder<CloseReason>? = nil, peers: Recorder<SocketAddress>? = nil,
+  refusals: Recorder<RefusalReason>? = nil
 ) throws -> (loop: EventLoop, address: SocketAddress) {
   let loop = try EventLoop(name: "echo-server")
+  let bindAddress = try SocketAddress(host: host, port: 0)
   let address = try loop.runAndWait {
-    try loop.listen(on: .loopback(port: 0), options: options, handler: EchoServer(closes: closes, peers: peers))
-      .localAddress
+    let server = EchoServer(closes: closes, peers: peers, refusals: refusals)
+    return try loop.listen(on: bindAddress, options: options, handler: server).localAddress
   }
   return (loop, address)
 }
