@@ -44,6 +44,7 @@ struct ListenerTests {
     }
     let third = try BlockingClient(connectTo: address)
     #expect(third.receiveUntilEndOfFile() == ([], true))
+    #expect(waitUntil { refusals.count == 1 })
     #expect(refusals.snapshot == [.hostLimit])
     let otherHost = try BlockingClient(connectTo: address, from: try SocketAddress(host: "127.0.0.3", port: 0))
     otherHost.send([2])
@@ -73,6 +74,7 @@ struct ListenerTests {
     }
     let refused = try BlockingClient(connectTo: address, from: try SocketAddress(host: "127.0.0.3", port: 0))
     #expect(refused.receiveUntilEndOfFile() == ([], true))
+    #expect(waitUntil { refusals.count == 1 })
     #expect(refusals.snapshot == [.listenerFull])
     #expect(try server.runAndWait { server.connectionCount } == 2)
   }
@@ -98,6 +100,7 @@ struct ListenerTests {
     }
     let refused = try BlockingClient(connectTo: address, from: try SocketAddress(host: "127.0.0.9", port: 0))
     #expect(refused.receiveUntilEndOfFile() == ([], true))
+    #expect(waitUntil { refusals.count == 1 })
     #expect(refusals.snapshot == [.rejectedByHandler])
     let accepted = try BlockingClient(connectTo: address)
     accepted.send([5])
