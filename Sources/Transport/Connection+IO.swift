@@ -149,6 +149,7 @@ extension Connection {
     closeDescriptor(fd)
     fd = -1
     loopState.registrations[id.rawValue] = nil
+    loopState.openConnectionCount -= 1
     listener?.connectionDidClose(from: peerAddress)
     loopState.notifications.append(.closed(self, reason))
   }

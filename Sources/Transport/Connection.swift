@@ -83,22 +83,35 @@ public final class Connection {
   }
 
   /// True once the connection has closed (the handler heard, or is about to hear, `connectionClosed`).
-  public var isClosed: Bool { state == .closed }
+  public var isClosed: Bool {
+    loop.preconditionInEventLoop()
+    return state == .closed
+  }
 
   /// True after `close()` until the queue is flushed and the connection closes.
   public var isClosing: Bool {
+    loop.preconditionInEventLoop()
     if case .closing = state { return true }
     return false
   }
 
   /// True while reading is paused by `pauseReading()`.
-  public var isReadingPaused: Bool { readingPaused }
+  public var isReadingPaused: Bool {
+    loop.preconditionInEventLoop()
+    return readingPaused
+  }
 
   /// True once the peer ended its output (end of file).
-  public var isInputClosed: Bool { inputClosed }
+  public var isInputClosed: Bool {
+    loop.preconditionInEventLoop()
+    return inputClosed
+  }
 
   /// Bytes waiting in the write queue.
-  public var queuedBytes: Int { writeQueue.queuedBytes }
+  public var queuedBytes: Int {
+    loop.preconditionInEventLoop()
+    return writeQueue.queuedBytes
+  }
 
   /// Queues a copy of `bytes` for sending at the end of this loop turn (or once connected).
   /// - Returns: false when the bytes were not queued: the connection is closing or closed, or they

@@ -96,6 +96,7 @@ extension EventLoop {
       options: options, handler: handler)
     connection.registeredEvents = events
     state.registrations[id.rawValue] = .connection(connection)
+    state.openConnectionCount += 1
     if connectionState == .active { state.notifications.append(.active(connection)) }
     return connection
   }

@@ -174,12 +174,7 @@ public final class EventLoop: Sendable {
   }
 
   /// Open connections (accepted and outgoing). Loop-confined.
-  public var connectionCount: Int {
-    state.registrations.values.reduce(0) { count, registration in
-      if case .connection = registration { return count + 1 }
-      return count
-    }
-  }
+  public var connectionCount: Int { state.openConnectionCount }
 
   /// Turns completed so far. Loop-confined.
   public var turnCount: UInt64 { state.turnCount }

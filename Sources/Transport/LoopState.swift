@@ -24,6 +24,7 @@ final class LoopState {
 
   var registrations: [UInt64: Registration] = [:]
   var nextToken: UInt64 = 1
+  var openConnectionCount = 0
   var timers = TimerQueue()
   var notifications: [Notification] = []
   /// Connections with bytes written this turn, flushed at the end of the turn.

@@ -129,4 +129,40 @@ struct CloseTests {
     #expect(closes.snapshot == [.closeTimedOut])
     withExtendedLifetime(client) {}
   }
+
+  @Test("a reset while reading is paused is reported once, as reset, without spinning")
+  func resetWhilePausedIsReported() throws {
+    final class PausedHandler: ListenerHandler, ConnectionHandler {
+      let closes: Recorder<CloseReason>
+      let active: Recorder<Bool>
+      init(closes: Recorder<CloseReason>, active: Recorder<Bool>) {
+        self.closes = closes
+        self.active = active
+      }
+      func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
+      func connectionActive(_ connection: Connection) {
+        connection.pauseReading()
+        active.append(true)
+      }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {}
+      func connectionClosed(_ connection: Connection, reason: CloseReason) { closes.append(reason) }
+    }
+    let closes = Recorder<CloseReason>()
+    let active = Recorder<Bool>()
+    let loop = try EventLoop(name: "paused-reset")
+    defer { loop.shutdownAndWait() }
+    let address = try loop.runAndWait {
+      try loop.listen(on: .loopback(port: 0), handler: PausedHandler(closes: closes, active: active)).localAddress
+    }
+    let client = try BlockingClient(connectTo: address)
+    #expect(waitUntil { active.count == 1 })
+    let turnsBefore = try loop.runAndWait { loop.turnCount }
+    client.send([1, 2, 3])
+    client.reset()
+    #expect(waitUntil { closes.count == 1 })
+    #expect(closes.snapshot == [.reset])
+    // The hang-up was handled once; a loop that ignored it would turn continuously.
+    let turnsAfter = try loop.runAndWait { loop.turnCount }
+    #expect(turnsAfter - turnsBefore < 50)
+  }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Synchronization
 import Testing
@@ -26,6 +27,34 @@ struct EventLoopTests {
     for index in 0..<1000 { loop.execute { order.append(index) } }
     #expect(waitUntil { order.count == 1000 })
     #expect(order.snapshot == Array(0..<1000))
+  }
+
+  @Test("tasks handed in concurrently by several threads all run exactly once")
+  func concurrentExecute() throws {
+    let loop = try EventLoop(name: "concurrent")
+    defer { loop.shutdownAndWait() }
+    let ran = Recorder<Int>()
+    let threads = 4
+    let perThread = 2_000
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      for index in 0..<perThread { loop.execute { ran.append(thread * perThread + index) } }
+    }
+    #expect(waitUntil { ran.count == threads * perThread })
+    #expect(ran.snapshot.sorted() == Array(0..<(threads * perThread)))
+  }
+
+  @Test("touching loop-confined state off the loop thread traps")
+  func confinementIsChecked() async {
+    // A Swift precondition failure is a trap: SIGILL (ud2) on x86_64, SIGTRAP (brk) on arm64.
+    #if arch(x86_64)
+      let trap = SIGILL
+    #else
+      let trap = SIGTRAP
+    #endif
+    await #expect(processExitsWith: .signal(trap)) {
+      let loop = try EventLoop(name: "confined")
+      _ = loop.connectionCount
+    }
   }
 
   @Test("runAndWait and submit return the loop's result to the caller")
