@@ -23,7 +23,8 @@ extension EventLoop {
       dispatch(event.events, token: event.token, state: state)
       state.deliverNotifications()
     }
-    for body in state.timers.takeDue(nowNs: monotonicNowNs()) {
+    let nowNs = readMonotonicClockNs()
+    while let body = state.timers.popDue(nowNs: nowNs) {
       body()
       state.deliverNotifications()
     }
@@ -44,8 +45,10 @@ extension EventLoop {
   /// Milliseconds until the next timer (rounded up, so a timer never fires early), or -1 to wait
   /// for events alone.
   private func waitTimeoutMs(_ state: LoopState) -> Int32 {
+    // Connections left to flush by the previous turn (see `flushDirty`) must not wait for events.
+    if !state.dirty.isEmpty { return 0 }
     guard let deadlineNs = state.timers.nextDeadlineNs() else { return -1 }
-    let nowNs = monotonicNowNs()
+    let nowNs = readMonotonicClockNs()
     guard deadlineNs > nowNs else { return 0 }
     let waitMs = (deadlineNs - nowNs + 999_999) / 1_000_000
     return Int32(clamping: waitMs)
@@ -79,7 +82,7 @@ extension EventLoop {
       state.deliverNotifications()
       rounds += 1
       // Handlers that write on every writability change could keep this going; the rest waits
-      // for the next turn, whose epoll_wait will not block because the socket is writable.
+      // for the next turn, whose epoll_wait does not block while `dirty` is not empty.
       if rounds >= 4 { break }
     }
   }

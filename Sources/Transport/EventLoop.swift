@@ -192,9 +192,22 @@ public final class EventLoop: Sendable {
   @discardableResult
   public func scheduleTimer(afterMs delayMs: Int64, _ body: @escaping () -> Void) -> TimerID {
     precondition(delayMs >= 0, "negative timer delay \(delayMs) ms")
-    let deadlineNs = monotonicNowNs() &+ UInt64(delayMs) &* 1_000_000
+    let deadlineNs = readMonotonicClockNs() &+ UInt64(delayMs) &* 1_000_000
     return state.timers.schedule(atNs: deadlineNs, body)
   }
+
+  /// Runs `body` on the loop thread every `periodMs` milliseconds (the first time after `periodMs`),
+  /// until cancelled with `cancelTimer(_:)`. Deadlines follow the period without drift; periods
+  /// missed while the loop was busy are skipped, not fired in a burst. Loop-confined.
+  @discardableResult
+  public func scheduleRepeatingTimer(everyMs periodMs: Int64, _ body: @escaping () -> Void) -> TimerID {
+    precondition(periodMs > 0, "repeating timer period must be positive, got \(periodMs) ms")
+    let periodNs = UInt64(periodMs) * 1_000_000
+    return state.timers.schedule(atNs: readMonotonicClockNs() &+ periodNs, periodNs: periodNs, body)
+  }
+
+  /// The monotonic clock, in nanoseconds (CLOCK_MONOTONIC), as timers measure it. Any thread.
+  public static func monotonicNowNs() -> UInt64 { readMonotonicClockNs() }
 
   /// Cancels a timer. Returns false when it already fired, was cancelled, or never existed.
   /// Loop-confined.

@@ -126,6 +126,7 @@ public final class Listener {
       connectionCount += 1
       openByHost[peer.ipv4, default: 0] += 1
     } catch {
+      closeDescriptor(socket)
       handler.listener(self, acceptFailed: error)
     }
   }

@@ -11,7 +11,7 @@ func describe(errno value: Int32) -> String {
 var currentErrno: Int32 { errno }
 
 /// The monotonic clock in nanoseconds; timers are measured against it, never against wall time.
-func monotonicNowNs() -> UInt64 { grove_monotonic_ns() }
+func readMonotonicClockNs() -> UInt64 { grove_monotonic_ns() }
 
 /// Closes a descriptor, ignoring EINTR as Linux does (the descriptor is released either way).
 func closeDescriptor(_ fd: Int32) {

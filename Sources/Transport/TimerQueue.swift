@@ -1,7 +1,9 @@
 /// The loop's timers: a binary min-heap of deadlines with lazy cancellation.
 ///
 /// Timers fire in deadline order; timers with equal deadlines fire in the order they were scheduled
-/// (the id breaks ties, and ids only grow). Cancelling removes the callback at once and leaves a
+/// (the id breaks ties, and ids only grow). A repeating timer keeps its id and is due again one
+/// period after its previous deadline; periods missed while the loop was busy are skipped, not
+/// fired in a burst. Cancelling removes the callback at once and leaves a
 /// stale heap entry that is skipped when it surfaces; when stale entries outnumber live ones the heap
 /// is rebuilt, so a caller that cancels and reschedules often (session timeouts) keeps it bounded.
 struct TimerQueue {
@@ -11,18 +13,28 @@ struct TimerQueue {
     func fires(before other: Entry) -> Bool { (deadlineNs, id.rawValue) < (other.deadlineNs, other.id.rawValue) }
   }
 
+  private struct Timer {
+    var body: () -> Void
+    /// Nil for a one-shot timer.
+    var periodNs: UInt64?
+  }
+
   private var heap: [Entry] = []
-  private var callbacks: [TimerID: () -> Void] = [:]
+  private var callbacks: [TimerID: Timer] = [:]
   private var nextID: UInt64 = 1
 
   /// Live (scheduled, not fired, not cancelled) timers.
   var count: Int { callbacks.count }
 
   /// Schedules `body` at `deadlineNs` (monotonic); returns its id.
-  mutating func schedule(atNs deadlineNs: UInt64, _ body: @escaping () -> Void) -> TimerID {
+  /// With `periodNs`, the timer repeats until cancelled.
+  mutating func schedule(atNs deadlineNs: UInt64, periodNs: UInt64? = nil, _ body: @escaping () -> Void)
+    -> TimerID
+  {
+    precondition(periodNs != 0, "a repeating timer needs a positive period")
     let id = TimerID(rawValue: nextID)
     nextID += 1
-    callbacks[id] = body
+    callbacks[id] = Timer(body: body, periodNs: periodNs)
     push(Entry(deadlineNs: deadlineNs, id: id))
     return id
   }
@@ -43,16 +55,25 @@ struct TimerQueue {
     return nil
   }
 
-  /// Removes and returns, in firing order, the callbacks of every live timer due at `nowNs`.
-  /// Timers scheduled by these callbacks are not included, even if already due: they fire on a later
-  /// turn, so a timer that reschedules itself with no delay cannot starve the loop.
-  mutating func takeDue(nowNs: UInt64) -> [() -> Void] {
-    var due: [() -> Void] = []
+  /// Removes (one-shot) or re-arms (repeating) the first live timer due at `nowNs` and returns its
+  /// callback; nil when none is due. The loop takes one at a time, so a callback that cancels a
+  /// later timer of the same instant prevents it. A timer scheduled by a callback is due after
+  /// `nowNs` (the clock only advances) and a re-armed one a period later, so firing stops: a timer
+  /// that reschedules itself with no delay cannot starve the loop.
+  mutating func popDue(nowNs: UInt64) -> (() -> Void)? {
     while let top = heap.first, top.deadlineNs <= nowNs {
       _ = pop()
-      if let body = callbacks.removeValue(forKey: top.id) { due.append(body) }
+      guard let timer = callbacks[top.id] else { continue }
+      if let periodNs = timer.periodNs {
+        var next = top.deadlineNs &+ periodNs
+        if next <= nowNs { next = nowNs &+ periodNs }
+        push(Entry(deadlineNs: next, id: top.id))
+      } else {
+        callbacks[top.id] = nil
+      }
+      return timer.body
     }
-    return due
+    return nil
   }
 
   /// Drops every timer (shutdown): releases the callbacks and whatever they capture.

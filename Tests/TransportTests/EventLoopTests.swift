@@ -83,14 +83,59 @@ struct EventLoopTests {
     #expect(fired.snapshot == ["0", "10a", "10b", "25", "40"])
   }
 
+  @Test("a timer cancelled by an earlier timer's callback does not fire")
+  func cancelFromEarlierTimer() throws {
+    let loop = try EventLoop(name: "cancel-same-instant")
+    defer { loop.shutdownAndWait() }
+    let fired = Recorder<String>()
+    try loop.runAndWait {
+      // Scheduled back to back with the same delay: due in the same turn, first first.
+      var victim: TimerID?
+      loop.scheduleTimer(afterMs: 5) {
+        fired.append("first")
+        fired.append(loop.cancelTimer(victim!) ? "cancelled" : "too late")
+      }
+      victim = loop.scheduleTimer(afterMs: 5) { fired.append("victim") }
+      loop.scheduleTimer(afterMs: 20) { fired.append("sentinel") }
+    }
+    #expect(waitUntil { fired.snapshot.last == "sentinel" })
+    #expect(fired.snapshot == ["first", "cancelled", "sentinel"])
+  }
+
+  @Test("a repeating timer fires at its period until cancelled, then never again")
+  func repeatingTimer() throws {
+    let loop = try EventLoop(name: "repeating")
+    defer { loop.shutdownAndWait() }
+    let ticks = Recorder<UInt64>()
+    let startNs = EventLoop.monotonicNowNs()
+    try loop.runAndWait {
+      var id: TimerID?
+      id = loop.scheduleRepeatingTimer(everyMs: 5) {
+        ticks.append(EventLoop.monotonicNowNs())
+        if ticks.count == 5 { loop.cancelTimer(id!) }
+      }
+    }
+    #expect(waitUntil { ticks.count == 5 })
+    // A probe after several more periods shows it stopped.
+    try loop.runAndWait { loop.scheduleTimer(afterMs: 30) { ticks.append(0) } }
+    #expect(waitUntil { ticks.count == 6 })
+    let times = ticks.snapshot
+    #expect(times.last == 0)
+    // The n-th firing is at least n periods after scheduling.
+    for (index, time) in times.dropLast().enumerated() {
+      #expect(time - startNs >= UInt64(index + 1) * 5_000_000)
+    }
+    #expect(try loop.runAndWait { loop.timerCount } == 0)
+  }
+
   @Test("a timer fires no earlier than its delay on the monotonic clock")
   func timerNotEarly() throws {
     let loop = try EventLoop(name: "timer-delay")
     defer { loop.shutdownAndWait() }
     let elapsed = Recorder<UInt64>()
     try loop.runAndWait {
-      let startNs = monotonicNowNs()
-      loop.scheduleTimer(afterMs: 30) { elapsed.append(monotonicNowNs() - startNs) }
+      let startNs = EventLoop.monotonicNowNs()
+      loop.scheduleTimer(afterMs: 30) { elapsed.append(EventLoop.monotonicNowNs() - startNs) }
     }
     #expect(waitUntil { elapsed.count == 1 })
     #expect(elapsed.snapshot[0] >= 30_000_000)
@@ -112,6 +157,23 @@ struct EventLoopTests {
     #expect(try loop.runAndWait { loop.timerCount } == 0)
   }
 
+  @Test("of two timers due at the same instant, cancelling the second after popping the first prevents it")
+  func timerQueueCancelBetweenPops() {
+    var queue = TimerQueue()
+    let first = queue.schedule(atNs: 100) {}
+    let second = queue.schedule(atNs: 100) {}
+    let third = queue.schedule(atNs: 100, periodNs: 50) {}
+    #expect(queue.popDue(nowNs: 100) != nil)
+    #expect(!queue.cancel(first))
+    #expect(queue.cancel(second))
+    #expect(queue.popDue(nowNs: 100) != nil)  // the repeating one, re-armed for 150
+    #expect(queue.popDue(nowNs: 100) == nil)
+    #expect(queue.nextDeadlineNs() == 150)
+    #expect(queue.cancel(third))
+    #expect(queue.nextDeadlineNs() == nil)
+    queue.checkInvariants()
+  }
+
   @Test("the timer queue stays ordered and bounded under heavy cancel-and-reschedule")
   func timerQueueInvariants() {
     var queue = TimerQueue()
@@ -129,7 +191,7 @@ struct EventLoopTests {
     queue.checkInvariants()
     #expect(queue.count == live.count)
     var firedCount = 0
-    for _ in queue.takeDue(nowNs: .max) { firedCount += 1 }
+    while queue.popDue(nowNs: .max) != nil { firedCount += 1 }
     #expect(firedCount == live.count)
     #expect(queue.nextDeadlineNs() == nil)
   }
