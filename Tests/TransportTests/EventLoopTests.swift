@@ -163,14 +163,18 @@ struct EventLoopTests {
     let first = queue.schedule(atNs: 100) {}
     let second = queue.schedule(atNs: 100) {}
     let third = queue.schedule(atNs: 100, periodNs: 50) {}
-    #expect(queue.popDue(nowNs: 100) != nil)
-    #expect(!queue.cancel(first))
-    #expect(queue.cancel(second))
-    #expect(queue.popDue(nowNs: 100) != nil)  // the repeating one, re-armed for 150
-    #expect(queue.popDue(nowNs: 100) == nil)
-    #expect(queue.nextDeadlineNs() == 150)
-    #expect(queue.cancel(third))
-    #expect(queue.nextDeadlineNs() == nil)
+    let firstPopped = queue.popDue(nowNs: 100) != nil
+    let firstCancelled = queue.cancel(first)
+    let secondCancelled = queue.cancel(second)
+    let repeatingPopped = queue.popDue(nowNs: 100) != nil  // re-armed for 150
+    let nothingElseDue = queue.popDue(nowNs: 100) == nil
+    let rearmedDeadline = queue.nextDeadlineNs()
+    let thirdCancelled = queue.cancel(third)
+    let emptyDeadline = queue.nextDeadlineNs()
+    #expect(firstPopped && !firstCancelled && secondCancelled)
+    #expect(repeatingPopped && nothingElseDue)
+    #expect(rearmedDeadline == 150)
+    #expect(thirdCancelled && emptyDeadline == nil)
     queue.checkInvariants()
   }
 
