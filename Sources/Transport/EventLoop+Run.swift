@@ -13,7 +13,8 @@ extension EventLoop {
 
   /// One loop turn; see the type's documentation for the order of its steps.
   private func turn(_ state: LoopState) {
-    let ready = grove_epoll_wait(epollFD, state.readyEvents, Int32(LoopState.readyEventsMax), waitTimeoutMs(state))
+    let ready = grove_epoll_wait(
+      epollFD, state.readyEvents, Int32(LoopState.readyEventsMax), waitTimeoutMs(state))
     if ready < 0 {
       let error = currentErrno
       precondition(error == EINTR, "epoll_wait failed: \(describe(errno: error))")

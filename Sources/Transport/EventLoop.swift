@@ -73,8 +73,10 @@ public final class EventLoop: Sendable {
   public var inEventLoop: Bool { identity.isCurrent }
 
   /// Traps unless called on the loop thread; loop-confined entry points call it.
-  public func preconditionInEventLoop(_ what: StaticString = "loop-confined call",
-                                      file: StaticString = #fileID, line: UInt = #line) {
+  public func preconditionInEventLoop(
+    _ what: StaticString = "loop-confined call",
+    file: StaticString = #fileID, line: UInt = #line
+  ) {
     precondition(identity.isCurrent, "\(what) off the event-loop thread '\(name)'", file: file, line: line)
   }
 

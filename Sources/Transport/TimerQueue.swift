@@ -10,7 +10,9 @@ struct TimerQueue {
   private struct Entry {
     var deadlineNs: UInt64
     var id: TimerID
-    func fires(before other: Entry) -> Bool { (deadlineNs, id.rawValue) < (other.deadlineNs, other.id.rawValue) }
+    func fires(before other: Entry) -> Bool {
+      (deadlineNs, id.rawValue) < (other.deadlineNs, other.id.rawValue)
+    }
   }
 
   private struct Timer {

@@ -29,7 +29,9 @@ private final class Producer: ListenerHandler, ConnectionHandler {
   }
   private func flood(_ connection: Connection, remainingTicks: Int) {
     guard remainingTicks > 0, connection.write(chunk) else { return }
-    connection.loop.scheduleTimer(afterMs: 1) { [self] in flood(connection, remainingTicks: remainingTicks - 1) }
+    connection.loop.scheduleTimer(afterMs: 1) { [self] in
+      flood(connection, remainingTicks: remainingTicks - 1)
+    }
   }
   func connectionWritabilityChanged(_ connection: Connection) { writability.append(connection.isWritable) }
   func connectionClosed(_ connection: Connection, reason: CloseReason) { closes.append(reason) }

@@ -53,7 +53,8 @@ struct CloseTests {
     var options = ListenerOptions()
     options.connectionOptions.allowHalfClosure = true
     let address = try loop.runAndWait { [options] in
-      try loop.listen(on: .loopback(port: 0), options: options, handler: Summarizer(events: events)).localAddress
+      try loop.listen(on: .loopback(port: 0), options: options, handler: Summarizer(events: events))
+        .localAddress
     }
     let client = try BlockingClient(connectTo: address)
     client.send(patternBytes(count: 1000))
@@ -152,7 +153,8 @@ struct CloseTests {
     let loop = try EventLoop(name: "paused-reset")
     defer { loop.shutdownAndWait() }
     let address = try loop.runAndWait {
-      try loop.listen(on: .loopback(port: 0), handler: PausedHandler(closes: closes, active: active)).localAddress
+      try loop.listen(on: .loopback(port: 0), handler: PausedHandler(closes: closes, active: active))
+        .localAddress
     }
     let client = try BlockingClient(connectTo: address)
     #expect(waitUntil { active.count == 1 })

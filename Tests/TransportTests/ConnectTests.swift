@@ -101,7 +101,10 @@ struct ConnectTests {
         try loop.connect(to: .loopback(port: port), timeoutMs: 300, handler: Outcome(events: events))
       }
     }
-    #expect(waitUntil { events.snapshot.filter { if case .closed = $0 { true } else { false } }.count >= attempts - 2 })
+    #expect(
+      waitUntil {
+        events.snapshot.filter { if case .closed = $0 { true } else { false } }.count >= attempts - 2
+      })
     let timedOut = events.snapshot.filter { $0 == .closed(.connectTimedOut) }.count
     #expect(timedOut >= 1)
     for event in events.snapshot {

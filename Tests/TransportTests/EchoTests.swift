@@ -110,8 +110,10 @@ struct EchoTests {
     options.connectionOptions.writeQueueHighWatermarkBytes = 32 << 20
     options.connectionOptions.writeQueueBytesMax = 32 << 20
     let address = try server.runAndWait { [options] in
-      try server.listen(on: .loopback(port: 0), options: options, handler: Sender(payload: payload, closes: closes))
-        .localAddress
+      try server.listen(
+        on: .loopback(port: 0), options: options, handler: Sender(payload: payload, closes: closes)
+      )
+      .localAddress
     }
     let client = try BlockingClient(connectTo: address, receiveBufferBytes: 16 * 1024)
     let (received, sawEndOfFile) = client.receiveUntilEndOfFile()
@@ -131,7 +133,8 @@ struct EchoTests {
     let outcomes = Recorder<Bool>()
     try clients.runAndWait {
       var random = SeededRandom(seed: 99)
-      let client = EchoClient(payload: patternBytes(count: 2 << 20, seed: 1), random: &random, outcomes: outcomes)
+      let client = EchoClient(
+        payload: patternBytes(count: 2 << 20, seed: 1), random: &random, outcomes: outcomes)
       try clients.connect(to: address, handler: client)
     }
     #expect(waitUntil { outcomes.count == 1 })

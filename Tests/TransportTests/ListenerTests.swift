@@ -46,7 +46,8 @@ struct ListenerTests {
     #expect(third.receiveUntilEndOfFile() == ([], true))
     #expect(waitUntil { refusals.count == 1 })
     #expect(refusals.snapshot == [.hostLimit])
-    let otherHost = try BlockingClient(connectTo: address, from: try SocketAddress(host: "127.0.0.3", port: 0))
+    let otherHost = try BlockingClient(
+      connectTo: address, from: try SocketAddress(host: "127.0.0.3", port: 0))
     otherHost.send([2])
     #expect(otherHost.receive(count: 1) == [2])
     // Once one closes, the host may connect again.
@@ -84,7 +85,9 @@ struct ListenerTests {
     final class Picky: ListenerHandler, ConnectionHandler {
       let refusals: Recorder<RefusalReason>
       init(refusals: Recorder<RefusalReason>) { self.refusals = refusals }
-      func listener(_ listener: Listener, shouldAccept peer: SocketAddress) -> Bool { peer.host != "127.0.0.9" }
+      func listener(_ listener: Listener, shouldAccept peer: SocketAddress) -> Bool {
+        peer.host != "127.0.0.9"
+      }
       func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
       func listener(_ listener: Listener, refused peer: SocketAddress, reason: RefusalReason) {
         refusals.append(reason)

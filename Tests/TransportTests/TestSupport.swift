@@ -75,7 +75,9 @@ final class BlockingClient {
   func send(_ bytes: [UInt8]) {
     var offset = 0
     while offset < bytes.count {
-      let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      let sent = bytes[offset...].withUnsafeBytes {
+        Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
       if sent <= 0 { return }
       offset += sent
     }
@@ -88,7 +90,9 @@ final class BlockingClient {
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     while received.count < count && grove_monotonic_ns() < deadlineNs {
       guard waitReadable(timeoutMs: 100) else { continue }
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, count - received.count)) }
+      let n = buffer.withUnsafeMutableBytes {
+        Glibc.read(fd, $0.baseAddress, min($0.count, count - received.count))
+      }
       if n <= 0 { break }
       received += buffer[0..<n]
     }

@@ -116,7 +116,8 @@ struct TransportBenchmarks {
     let elapsedNs = EventLoop.monotonicNowNs() - startNs
     let received = done.snapshot.first ?? 0
     let mibPerSecond = Double(received) / 1_048_576 / (Double(elapsedNs) / 1e9)
-    print("transport-bench bulk: \(received) bytes in \(elapsedNs / 1_000_000) ms = \(Int(mibPerSecond)) MiB/s")
+    print(
+      "transport-bench bulk: \(received) bytes in \(elapsedNs / 1_000_000) ms = \(Int(mibPerSecond)) MiB/s")
     #expect(received == UInt64(totalBytes))
   }
 }
