@@ -170,6 +170,7 @@ extension Connection {
       localAddress = SocketAddress(ipv4: address, port: port)
     }
     loop.state.notifications.append(.active(self))
+    if !isWritable { loop.state.notifications.append(.writabilityChanged(self)) }
     if !writeQueue.isEmpty {
       flushQueue()
     } else {

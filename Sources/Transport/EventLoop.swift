@@ -15,7 +15,10 @@ import Synchronization
 ///
 /// A loop turn: wait for events (or the next timer); handle ready sockets (reads are delivered to
 /// handlers, bounded per connection); fire due timers; run tasks from other threads; call the
-/// turn-end handlers; flush every connection written during the turn (one `sendmsg` each).
+/// turn-end handlers; flush every connection written during the turn (gathered `sendmsg`).
+///
+/// A loop runs until `shutdown()`: its thread holds it, so dropping every other reference does not
+/// stop it.
 public final class EventLoop: Sendable {
   /// The thread's name, for debuggers and `top -H`.
   public let name: String

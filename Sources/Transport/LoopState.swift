@@ -62,7 +62,10 @@ final class LoopState {
         guard !connection.isClosed else { continue }
         connection.handler.connectionActive(connection)
       case .writabilityChanged(let connection):
-        guard !connection.isClosed, connection.reportedWritable != connection.isWritable else { continue }
+        // Before `connectionActive` (writes queued while connecting) it waits: `finishConnect` re-queues it.
+        guard connection.state != .connecting, !connection.isClosed,
+          connection.reportedWritable != connection.isWritable
+        else { continue }
         connection.reportedWritable = connection.isWritable
         connection.handler.connectionWritabilityChanged(connection)
       case .inputClosed(let connection):

@@ -81,6 +81,47 @@ struct ConnectTests {
     #expect(Array(received.snapshot.joined()) == Array("early".utf8))
   }
 
+  @Test("a write past the high watermark while connecting is reported after connectionActive")
+  func writabilityWaitsForActive() throws {
+    // A server that never reads, so the client's queue stays above its watermark once connected.
+    final class Deaf: ListenerHandler, ConnectionHandler {
+      func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
+      func connectionActive(_ connection: Connection) { connection.pauseReading() }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {}
+      func connectionClosed(_ connection: Connection, reason: CloseReason) {}
+    }
+    final class Ordered: ConnectionHandler {
+      let events: Recorder<String>
+      init(events: Recorder<String>) { self.events = events }
+      func connectionActive(_ connection: Connection) { events.append("active") }
+      func connectionWritabilityChanged(_ connection: Connection) {
+        events.append(connection.isWritable ? "writable" : "not writable")
+      }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {}
+      func connectionClosed(_ connection: Connection, reason: CloseReason) {}
+    }
+    let server = try EventLoop(name: "deaf")
+    defer { server.shutdownAndWait() }
+    var serverOptions = ListenerOptions()
+    serverOptions.connectionOptions.receiveBufferBytes = 4 * 1024
+    let address = try server.runAndWait { [serverOptions] in
+      try server.listen(on: .loopback(port: 0), options: serverOptions, handler: Deaf()).localAddress
+    }
+    let loop = try EventLoop(name: "early-full")
+    defer { loop.shutdownAndWait() }
+    let events = Recorder<String>()
+    var options = ConnectionOptions()
+    options.sendBufferBytes = 8 * 1024
+    options.writeQueueHighWatermarkBytes = 256 * 1024
+    options.writeQueueLowWatermarkBytes = 128 * 1024
+    try loop.runAndWait { [options] in
+      let connection = try loop.connect(to: address, options: options, handler: Ordered(events: events))
+      connection.write(patternBytes(count: 1 << 20))
+    }
+    #expect(waitUntil { events.count >= 2 })
+    #expect(events.snapshot == ["active", "not writable"])
+  }
+
   @Test("a connect that gets no answer reports connectTimedOut after its timeout")
   func connectTimesOut() throws {
     // A listening socket that never accepts, with the smallest backlog: once its accept queue is full
