@@ -120,4 +120,59 @@ struct TransportBenchmarks {
       "transport-bench bulk: \(received) bytes in \(elapsedNs / 1_000_000) ms = \(Int(mibPerSecond)) MiB/s")
     #expect(received == UInt64(totalBytes))
   }
+
+  @Test("5,000 idle connections: time to establish, memory per connection, echo latency among them")
+  func idleConnections() throws {
+    let closes = Recorder<CloseReason>()
+    let (server, address) = try startEchoServer(closes: closes)
+    defer { server.shutdownAndWait() }
+    let clientLoop = try EventLoop(name: "bench-idle")
+    defer { clientLoop.shutdownAndWait() }
+    let active = Recorder<Bool>()
+    final class Idle: ConnectionHandler {
+      let active: Recorder<Bool>
+      init(active: Recorder<Bool>) { self.active = active }
+      func connectionActive(_ connection: Connection) { active.append(true) }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {}
+      func connectionClosed(_ connection: Connection, reason: CloseReason) { active.append(false) }
+    }
+    let count = 5_000
+    let rssBefore = residentBytes()
+    let startNs = EventLoop.monotonicNowNs()
+    try clientLoop.runAndWait {
+      let idle = Idle(active: active)
+      for _ in 0..<count { try clientLoop.connect(to: address, handler: idle) }
+    }
+    #expect(waitUntil { active.count == count })
+    #expect(waitUntil { (try? server.runAndWait { server.connectionCount }) == count })
+    let establishedNs = EventLoop.monotonicNowNs() - startNs
+    let rssAfter = residentBytes()
+    let perConnection = (rssAfter - rssBefore) / (2 * count)
+    print(
+      "transport-bench idle: \(count) connections in \(establishedNs / 1_000_000) ms; "
+        + "RSS +\((rssAfter - rssBefore) / 1024) KiB = \(perConnection) bytes per connection end")
+    let client = try BlockingClient(connectTo: address)
+    let rounds = 2_000
+    let pingStartNs = EventLoop.monotonicNowNs()
+    for _ in 0..<rounds {
+      client.send([42])
+      #expect(client.receive(count: 1) == [42])
+    }
+    let meanNs = (EventLoop.monotonicNowNs() - pingStartNs) / UInt64(rounds)
+    print("transport-bench idle: echo round trip among them \(meanNs / 1000) us mean over \(rounds)")
+    #expect(active.snapshot.allSatisfy { $0 })
+  }
+}
+
+/// The process's resident set, from /proc/self/statm (second field, in pages).
+private func residentBytes() -> Int {
+  let fd = open("/proc/self/statm", O_RDONLY)
+  guard fd >= 0 else { return 0 }
+  defer { close(fd) }
+  var buffer = [UInt8](repeating: 0, count: 256)
+  let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+  guard count > 0 else { return 0 }
+  let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
+  guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+  return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
