@@ -44,7 +44,7 @@ let package = Package(
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),
-    .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+    .testTarget(name: "TransportTests", dependencies: ["Transport", "CLinuxShims"]),
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),
     .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),

@@ -1,0 +1,162 @@
+import ZooKeeperWire
+
+/// The znode tree and the session table: ZooKeeper's data model as a deterministic value.
+///
+/// Everything that changes it goes through `apply(_:zxid:)` with a `Command`; reads take the
+/// reader's authenticated ids. No clock, no I/O, no randomness; no dictionary order reaches an
+/// output (every list it returns is sorted by path bytes or session id).
+///
+/// Storage (chosen for memory, see `ZNode`): one dictionary from full path to a packed node
+/// value; each node keeps its children's names; ACL lists are interned in a reference-counted
+/// table; ephemerals are indexed per session, containers and TTL nodes in small side sets.
+public struct DataTree: Sendable {
+  /// Settings that change the semantics of apply; the same on every replica.
+  public struct Configuration: Hashable, Sendable {
+    /// ZooKeeper's `zookeeper.extendedTypesEnabled`: TTL nodes are allowed only when true
+    /// (createTTL is UNIMPLEMENTED otherwise).
+    public var extendedTypesEnabled: Bool
+
+    public init(extendedTypesEnabled: Bool = false) {
+      self.extendedTypesEnabled = extendedTypesEnabled
+    }
+  }
+
+  /// The semantics settings this tree applies commands with.
+  public let configuration: Configuration
+  /// The zxid of the last applied command (0 for a new tree).
+  public internal(set) var lastAppliedZxid: Zxid
+
+  var nodes: [String: ZNode]
+  var acls: ACLTable
+  var sessionTable: [SessionID: SessionRecord]
+  var containers: Set<String>
+  var ttlNodes: Set<String>
+
+  /// A new tree holding what a fresh ZooKeeper holds: `/`, `/zookeeper`, `/zookeeper/quota`
+  /// (ACL open, all Stat fields 0) and `/zookeeper/config` (ACL read-only for anyone and aversion
+  /// -1, as ZooKeeper's `addConfigNode` sets it with version -1).
+  public init(configuration: Configuration = Configuration()) {
+    self.configuration = configuration
+    lastAppliedZxid = .zero
+    nodes = [:]
+    acls = ACLTable()
+    sessionTable = [:]
+    containers = []
+    ttlNodes = []
+    let open = acls.retain(ACL.openUnsafe)
+    for _ in 0..<2 { acls.retain(index: open) }
+    let readOnly = acls.retain(ACL.readUnsafe)
+    func system(_ aclIndex: UInt32) -> ZNode {
+      ZNode(data: [], aclIndex: aclIndex, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
+    }
+    var root = system(open)
+    root.children = ["zookeeper"]
+    var proc = system(open)
+    proc.children = ["quota", "config"]
+    var config = system(readOnly)
+    config.aversion = -1
+    nodes["/"] = root
+    nodes["/zookeeper"] = proc
+    nodes["/zookeeper/quota"] = system(open)
+    nodes["/zookeeper/config"] = config
+  }
+
+  /// Number of znodes, the root and `/zookeeper` nodes included.
+  public var nodeCount: Int { nodes.count }
+
+  /// The kind of node an `ephemeralOwner` denotes under this tree's configuration.
+  public func kind(ofOwner owner: Int64) -> NodeKind {
+    NodeKind(ephemeralOwner: owner, extendedTypesEnabled: configuration.extendedTypesEnabled)
+  }
+
+  /// Checks every structural invariant; traps with context on the first violation. For tests
+  /// and the simulator.
+  public func checkInvariants() {
+    precondition(nodes["/"] != nil, "the root is missing")
+    var aclUsers = [Int32](repeating: 0, count: acls.counts.count)
+    var ephemeralCount = 0
+    for (path, node) in nodes {
+      precondition(Int(node.aclIndex) < aclUsers.count, "\(path): ACL slot out of range")
+      aclUsers[Int(node.aclIndex)] += 1
+      if path != "/" {
+        guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {
+          preconditionFailure("\(path): parent missing")
+        }
+        precondition(parent.children.contains(String(PathRules.name(of: path))), "\(path): not listed in its parent")
+      }
+      for child in node.children {
+        precondition(nodes[PathRules.join(path, child)] != nil, "\(path): lists missing child \(child)")
+      }
+      switch kind(ofOwner: node.ephemeralOwner) {
+      case .ephemeral(let session):
+        ephemeralCount += 1
+        precondition(node.children.isEmpty, "\(path): ephemeral with children")
+        precondition(sessionTable[session]?.ephemerals.contains(path) == true, "\(path): owner \(session) does not list it")
+      case .container: precondition(containers.contains(path), "\(path): container not indexed")
+      case .ttl: precondition(ttlNodes.contains(path), "\(path): TTL node not indexed")
+      case .persistent: break
+      }
+    }
+    precondition(aclUsers == acls.counts, "ACL reference counts disagree with the nodes")
+    precondition(sessionTable.values.reduce(0) { $0 + $1.ephemerals.count } == ephemeralCount, "stale ephemeral index")
+    precondition(containers.allSatisfy { nodes[$0] != nil }, "stale container index")
+    precondition(ttlNodes.allSatisfy { nodes[$0] != nil }, "stale TTL index")
+  }
+}
+
+/// One open session as replicated: its negotiated timeout, password and the ephemerals it owns.
+struct SessionRecord: Sendable, Equatable {
+  var timeoutMs: Int32
+  var password: [UInt8]
+  var ephemerals: Set<String>
+  /// The xid of the last command of this session that was applied (duplicate detection).
+  var lastXid: Int32?
+}
+
+/// A session as the tree knows it.
+public struct SessionInfo: Hashable, Sendable {
+  public var id: SessionID
+  /// The negotiated timeout in ms.
+  public var timeoutMs: Int32
+  /// The 16-byte password chosen when the session was created.
+  public var password: [UInt8]
+  /// How many ephemerals it owns.
+  public var ephemeralCount: Int
+}
+
+// MARK: - Linking primitives (used by apply and its rollback)
+
+extension DataTree {
+  /// Adds `node` at `path`: the parent lists it, side indexes learn it. Parent Stat fields and
+  /// ACL reference counts are the caller's business.
+  mutating func link(_ path: String, _ node: ZNode) {
+    precondition(nodes[path] == nil, "\(path) linked twice")
+    guard let parentPath = PathRules.parent(of: path) else { preconditionFailure("\(path) has no parent") }
+    nodes[path] = node
+    nodes[parentPath]!.children.insert(String(PathRules.name(of: path)))
+    switch kind(ofOwner: node.ephemeralOwner) {
+    case .ephemeral(let session): sessionTable[session]?.ephemerals.insert(path)
+    case .container: containers.insert(path)
+    case .ttl: ttlNodes.insert(path)
+    case .persistent: break
+    }
+  }
+
+  /// Removes the node at `path` from the tree and every index, and returns it. Its ACL slot
+  /// is released; parent Stat fields are the caller's business.
+  @discardableResult
+  mutating func unlink(_ path: String) -> ZNode {
+    guard let node = nodes.removeValue(forKey: path), let parentPath = PathRules.parent(of: path) else {
+      preconditionFailure("\(path) unlinked but absent")
+    }
+    nodes[parentPath]!.children.remove(String(PathRules.name(of: path)))
+    acls.release(node.aclIndex)
+    switch kind(ofOwner: node.ephemeralOwner) {
+    case .ephemeral(let session): sessionTable[session]?.ephemerals.remove(path)
+    case .container: containers.remove(path)
+    case .ttl: ttlNodes.remove(path)
+    case .persistent: break
+    }
+    return node
+  }
+}

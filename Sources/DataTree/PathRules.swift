@@ -1,0 +1,73 @@
+/// ZooKeeper's path rules (`PathUtils.validatePath`), applied where ZooKeeper's server applies them.
+///
+/// This helper should move to ZooKeeperWire once that target exposes a public path-validation
+/// function; it is internal here so that nothing outside DataTree depends on its spelling.
+enum PathRules {
+  /// Whether `path` is a valid znode path, exactly as ZooKeeper's `PathUtils.validatePath`:
+  /// starts with `/`, no trailing `/` except the root, no empty component, no `.` or `..`
+  /// component, and none of the characters ZooKeeper forbids (examined per UTF-16 code unit, as
+  /// Java does, so characters outside the BMP are refused as surrogates).
+  static func isValid(_ path: String) -> Bool {
+    let units = Array(path.utf16)
+    guard let first = units.first, first == slash else { return false }
+    if units.count == 1 { return true }
+    if units[units.count - 1] == slash { return false }
+    var last = slash
+    var i = 1
+    while i < units.count {
+      let c = units[i]
+      defer {
+        last = c
+        i += 1
+      }
+      if c == 0 { return false }
+      if c == slash && last == slash { return false }
+      if c == dot && last == dot {
+        if units[i - 2] == slash && (i + 1 == units.count || units[i + 1] == slash) { return false }
+      } else if c == dot {
+        if units[i - 1] == slash && (i + 1 == units.count || units[i + 1] == slash) { return false }
+      } else if (c > 0 && c <= 0x1F) || (c >= 0x7F && c <= 0x9F) || (c >= 0xD800 && c <= 0xF8FF)
+        || c >= 0xFFF0
+      {
+        return false
+      }
+    }
+    return true
+  }
+
+  /// The parent of `path` as ZooKeeper computes it (`path.substring(0, lastIndexOf('/'))`), with
+  /// the root spelled `/` rather than ZooKeeper's internal empty key. Nil when `path` has no `/`
+  /// or holds a NUL character, which ZooKeeper refuses with BADARGUMENTS before any lookup.
+  static func parent(of path: String) -> String? {
+    let utf8 = path.utf8
+    if utf8.contains(0) { return nil }
+    guard let lastSlash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+    if lastSlash == utf8.startIndex { return "/" }
+    return String(path[path.startIndex..<lastSlash])
+  }
+
+  /// The last component of `path` (the child name under its parent).
+  static func name(of path: String) -> Substring {
+    guard let lastSlash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return Substring(path) }
+    return path[path.utf8.index(after: lastSlash)...]
+  }
+
+  /// `parent + "/" + name`, minding the root.
+  static func join(_ parent: String, _ name: some StringProtocol) -> String {
+    parent == "/" ? "/" + name : parent + "/" + name
+  }
+
+  /// Paths ZooKeeper will not let a client delete (`ZKDatabase.isSpecialPath`).
+  static func isSpecial(_ path: String) -> Bool {
+    path == "/" || path == "/zookeeper" || path == "/zookeeper/quota" || path == "/zookeeper/config"
+  }
+
+  /// Byte-wise order of paths: the same on every replica and every Swift version, and a parent
+  /// always sorts before its descendants.
+  static func precedes(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+  }
+
+  private static let slash = UInt16(UInt8(ascii: "/"))
+  private static let dot = UInt16(UInt8(ascii: "."))
+}

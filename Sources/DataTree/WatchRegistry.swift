@@ -1,0 +1,164 @@
+import ZooKeeperWire
+
+/// Identifies who armed a watch: the server maps each client connection to one.
+public struct WatcherID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+  public var rawValue: UInt64
+  public init(rawValue: UInt64) { self.rawValue = rawValue }
+  public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+  public static func < (a: WatcherID, b: WatcherID) -> Bool { a.rawValue < b.rawValue }
+  public var description: String { "watcher \(rawValue)" }
+}
+
+/// A notification to deliver: a WatcherEvent (state SyncConnected) for one watcher.
+public struct WatchEvent: Hashable, Sendable {
+  public var watcher: WatcherID
+  public var type: EventType
+  public var path: String
+
+  public init(watcher: WatcherID, type: EventType, path: String) {
+    self.watcher = watcher
+    self.type = type
+    self.path = path
+  }
+}
+
+/// The watches armed on one node, as ZooKeeper's server keeps them: a data table (getData and
+/// exists watches, persistent and persistent-recursive watches) and a child table (getChildren
+/// watches and persistent watches), each mapping a path to the watchers on it and their modes.
+///
+/// A pure value: arming, removal, `trigger(_:)` and the reconnect replay return events in a
+/// deterministic order (change order, then ZooKeeper's order of triggers within a change, then
+/// watcher id).
+public struct WatchRegistry: Sendable {
+  var dataTable: [String: [WatcherID: WatchModes]] = [:]
+  var childTable: [String: [WatcherID: WatchModes]] = [:]
+  var pathsByWatcher: [WatcherID: Set<String>] = [:]
+  /// Number of (path, watcher) pairs holding a recursive watch: when 0, triggers skip the walk
+  /// up the ancestors, as ZooKeeper.
+  var recursiveCount = 0
+
+  public init() {}
+
+  /// Arms a one-shot data watch (getData with watch, or exists with watch whether or not the
+  /// node exists). Arming it twice still fires once.
+  public mutating func addDataWatch(_ path: String, watcher: WatcherID) {
+    add(path, watcher, .standard, child: false)
+  }
+
+  /// Arms a one-shot child watch (getChildren / getChildren2 with watch).
+  public mutating func addChildWatch(_ path: String, watcher: WatcherID) {
+    add(path, watcher, .standard, child: true)
+  }
+
+  /// addWatch: a persistent watch sits in both tables; a recursive one in the data table only
+  /// (so it never fires NodeChildrenChanged), as ZooKeeper's `DataTree.addWatch`.
+  public mutating func addWatch(_ path: String, watcher: WatcherID, mode: AddWatchMode) {
+    switch mode {
+    case .persistent:
+      add(path, watcher, .persistent, child: false)
+      add(path, watcher, .persistent, child: true)
+    case .persistentRecursive:
+      add(path, watcher, .persistentRecursive, child: false)
+    }
+  }
+
+  /// checkWatches: whether `watcher` has a watch of `type` on `path` (false means NOWATCHER).
+  public func contains(_ path: String, type: WatcherType, watcher: WatcherID) -> Bool {
+    let data = dataTable[path]?[watcher] ?? []
+    let child = childTable[path]?[watcher] ?? []
+    switch type {
+    case .children: return child.contains(.standard)
+    case .data: return data.contains(.standard)
+    case .persistent: return data.contains(.persistent) || child.contains(.persistent)
+    case .persistentRecursive: return data.contains(.persistentRecursive)
+    case .any: return !data.isEmpty || !child.isEmpty
+    }
+  }
+
+  /// removeWatches: removes `watcher`'s watches of `type` on `path`, as ZooKeeper 3.9's
+  /// `DataTree.removeWatch` (Children and Data remove one-shot watches, Persistent and
+  /// PersistentRecursive their kind, Any everything). False when nothing was removed
+  /// (NOWATCHER).
+  public mutating func remove(_ path: String, type: WatcherType, watcher: WatcherID) -> Bool {
+    switch type {
+    case .children: return remove(path, watcher, .standard, child: true)
+    case .data: return remove(path, watcher, .standard, child: false)
+    case .persistent:
+      let fromChild = remove(path, watcher, .persistent, child: true)
+      let fromData = remove(path, watcher, .persistent, child: false)
+      return fromChild || fromData
+    case .persistentRecursive: return remove(path, watcher, .persistentRecursive, child: false)
+    case .any:
+      let fromChild = remove(path, watcher, .all, child: true)
+      let fromData = remove(path, watcher, .all, child: false)
+      return fromChild || fromData
+    }
+  }
+
+  /// Forgets every watch of `watcher` (its connection closed).
+  public mutating func removeAll(watcher: WatcherID) {
+    guard let paths = pathsByWatcher[watcher] else { return }
+    for path in paths {
+      _ = remove(path, watcher, .all, child: true)
+      _ = remove(path, watcher, .all, child: false)
+    }
+    pathsByWatcher[watcher] = nil
+  }
+
+  /// Number of armed (path, watcher, table) entries, for `wchs`.
+  public var watchCount: Int {
+    dataTable.values.reduce(0) { $0 + $1.count } + childTable.values.reduce(0) { $0 + $1.count }
+  }
+
+  /// Watchers holding at least one watch, sorted.
+  public var watchers: [WatcherID] { pathsByWatcher.keys.sorted() }
+
+  /// The paths `watcher` watches, sorted by bytes (for `wchc`).
+  public func paths(of watcher: WatcherID) -> [String] {
+    (pathsByWatcher[watcher] ?? []).sorted(by: PathRules.precedes)
+  }
+
+  // MARK: Tables
+
+  private mutating func add(_ path: String, _ watcher: WatcherID, _ mode: WatchModes, child: Bool) {
+    let before = table(child)[path]?[watcher] ?? []
+    if child {
+      childTable[path, default: [:]][watcher, default: []].insert(mode)
+    } else {
+      dataTable[path, default: [:]][watcher, default: []].insert(mode)
+    }
+    if mode == .persistentRecursive && !before.contains(.persistentRecursive) { recursiveCount += 1 }
+    pathsByWatcher[watcher, default: []].insert(path)
+  }
+
+  /// Removes `modes` of `watcher` on `path` from one table; true if any was there.
+  mutating func remove(_ path: String, _ watcher: WatcherID, _ modes: WatchModes, child: Bool) -> Bool {
+    guard let current = table(child)[path]?[watcher], !current.isDisjoint(with: modes) else { return false }
+    let left = current.subtracting(modes)
+    if current.contains(.persistentRecursive) && !left.contains(.persistentRecursive) { recursiveCount -= 1 }
+    if child {
+      childTable[path]![watcher] = left.isEmpty ? nil : left
+      if childTable[path]!.isEmpty { childTable[path] = nil }
+    } else {
+      dataTable[path]![watcher] = left.isEmpty ? nil : left
+      if dataTable[path]!.isEmpty { dataTable[path] = nil }
+    }
+    if dataTable[path]?[watcher] == nil && childTable[path]?[watcher] == nil {
+      pathsByWatcher[watcher]?.remove(path)
+      if pathsByWatcher[watcher]?.isEmpty == true { pathsByWatcher[watcher] = nil }
+    }
+    return true
+  }
+
+  func table(_ child: Bool) -> [String: [WatcherID: WatchModes]] { child ? childTable : dataTable }
+}
+
+/// The modes one watcher holds on one path in one table. ZooKeeper 3.9 keeps them side by side
+/// (3.6–3.8 let a later one replace an earlier one, a bug it fixed).
+struct WatchModes: OptionSet, Hashable, Sendable {
+  var rawValue: UInt8
+  static let standard = WatchModes(rawValue: 1)
+  static let persistent = WatchModes(rawValue: 2)
+  static let persistentRecursive = WatchModes(rawValue: 4)
+  static let all: WatchModes = [.standard, .persistent, .persistentRecursive]
+}

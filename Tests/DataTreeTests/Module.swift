@@ -1,1 +1,0 @@
-// DataTreeTests: tests arrive with the code they test.

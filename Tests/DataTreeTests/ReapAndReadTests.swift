@@ -1,0 +1,97 @@
+import DataTree
+import Testing
+import ZooKeeperWire
+
+@Suite("Containers, TTL nodes and reads")
+struct ReapAndReadTests {
+  @Test("a container has ephemeralOwner Int64.min and is eligible once emptied after having a child")
+  func containerEligibility() {
+    var h = Harness()
+    let stat = try! #require(h.create("/c", mode: .container).stat)
+    #expect(stat.ephemeralOwner == Int64.min)
+    #expect(h.tree.containersEligibleForDeletion() == [])
+    h.create("/c/kid")
+    #expect(h.tree.containersEligibleForDeletion() == [])
+    h.run(.delete(path: "/c/kid", version: -1))
+    #expect(h.tree.containersEligibleForDeletion() == ["/c"])
+    let result = h.run(.deleteContainer(path: "/c"), session: .none)
+    #expect(result.reply == .deleted && result.changes == [.nodeDeleted(path: "/c")])
+    #expect(h.tree.containersEligibleForDeletion() == [])
+  }
+
+  @Test("deleteContainer re-checks at apply: a refilled container or a plain node stays")
+  func containerRecheck() {
+    var h = Harness()
+    h.create("/c", mode: .container)
+    h.create("/c/kid")
+    #expect(h.run(.deleteContainer(path: "/c"), session: .none).reply == .failed(.notEmpty))
+    h.create("/plain")
+    #expect(h.run(.deleteContainer(path: "/plain"), session: .none).reply == .failed(.badVersion))
+    h.create("/fresh", mode: .container)
+    #expect(h.run(.deleteContainer(path: "/fresh"), session: .none).reply == .failed(.badVersion))
+    #expect(h.run(.deleteContainer(path: "/zookeeper"), session: .none).reply == .failed(.badArguments))
+  }
+
+  @Test("a container may have children, unlike an ephemeral")
+  func containerChildren() {
+    var h = Harness()
+    h.create("/c", mode: .container)
+    #expect(h.create("/c/e", mode: .ephemeral).createdPath == "/c/e")
+  }
+
+  @Test("TTL nodes need extended types (UNIMPLEMENTED) and a TTL in 1...2^40-1 (BADARGUMENTS)")
+  func ttlRules() {
+    var plain = Harness()
+    #expect(plain.create("/t", mode: .persistentWithTTL, ttlMs: 100) == .failed(.unimplemented))
+    var h = Harness(extendedTypes: true)
+    #expect(h.create("/t", mode: .persistentWithTTL, ttlMs: 0) == .failed(.badArguments))
+    #expect(h.create("/t", mode: .persistentWithTTL, ttlMs: 1 << 40) == .failed(.badArguments))
+    #expect(h.create("/t", mode: .persistent, ttlMs: 5) == .failed(.badArguments))
+    let stat = try! #require(h.create("/t", mode: .persistentWithTTL, ttlMs: 100).stat)
+    #expect(UInt64(bitPattern: stat.ephemeralOwner) == 0xFF00_0000_0000_0064)
+    #expect(h.create("/t/s-", mode: .persistentSequentialWithTTL, ttlMs: 5).createdPath == "/t/s-0000000000")
+  }
+
+  @Test("a TTL node expires when empty and unmodified for longer than its TTL")
+  func ttlExpiry() {
+    var h = Harness(extendedTypes: true)
+    h.create("/t", mode: .persistentWithTTL, ttlMs: 100)
+    let mtime = h.stat("/t")!.mtime
+    #expect(h.tree.expiredTTLNodes(nowMs: mtime + 100) == [])
+    #expect(h.tree.expiredTTLNodes(nowMs: mtime + 101) == ["/t"])
+    h.timeMs = mtime + 50
+    #expect(h.run(.deleteExpiredTTL(path: "/t"), session: .none).reply == .failed(.badVersion))
+    h.timeMs = mtime + 500
+    #expect(h.run(.deleteExpiredTTL(path: "/t"), session: .none).reply == .deleted)
+  }
+
+  @Test("getChildren lists names sorted by bytes with the parent's Stat")
+  func children() {
+    var h = Harness()
+    h.create("/p")
+    for name in ["b", "a", "c10", "c9"] { h.create("/p/" + name) }
+    let children = try! h.tree.getChildren("/p", ids: []).get()
+    #expect(children.names == ["a", "b", "c10", "c9"])
+    #expect(children.stat == h.stat("/p"))
+    #expect(h.tree.getChildren("/nope", ids: []) == .failure(.noNode))
+  }
+
+  @Test("getData returns the bytes and Stat; NONODE when absent")
+  func data() {
+    var h = Harness()
+    h.create("/d", "payload")
+    #expect(h.tree.getData("/d", ids: []) == .success(NodeData(data: Array("payload".utf8), stat: h.stat("/d")!)))
+    #expect(h.tree.getData("/none", ids: []) == .failure(.noNode))
+  }
+
+  @Test("getAllChildrenNumber counts descendants; for / every node but the root")
+  func allChildrenNumber() {
+    var h = Harness()
+    h.create("/a")
+    h.create("/a/b")
+    h.create("/a/b/c")
+    #expect(h.tree.getAllChildrenNumber("/a", ids: []) == .success(2))
+    #expect(h.tree.getAllChildrenNumber("/", ids: []) == .success(6))
+    #expect(h.tree.getAllChildrenNumber("/x", ids: []) == .failure(.noNode))
+  }
+}

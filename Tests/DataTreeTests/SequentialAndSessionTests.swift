@@ -1,0 +1,91 @@
+@testable import DataTree
+import Testing
+import ZooKeeperWire
+
+@Suite("Sequential names and sessions")
+struct SequentialAndSessionTests {
+  @Test("the sequential suffix is the parent's cversion at apply, %010d")
+  func sequentialSuffix() {
+    var h = Harness()
+    h.create("/q")
+    #expect(h.create("/q/n-", mode: .persistentSequential).createdPath == "/q/n-0000000000")
+    #expect(h.create("/q/n-", mode: .ephemeralSequential).createdPath == "/q/n-0000000001")
+    h.create("/q/plain")
+    h.run(.delete(path: "/q/plain", version: -1))
+    // The delete did not step cversion; the plain create did.
+    #expect(h.create("/q/n-", mode: .persistentSequential).createdPath == "/q/n-0000000003")
+    #expect(h.create("/q/", mode: .persistentSequential).createdPath == "/q/0000000004")
+  }
+
+  @Test("a negative cversion formats as Java's %010d does")
+  func negativeSuffix() {
+    let tree = DataTree()
+    #expect(tree.sequenceSuffix(-5) == "-000000005")
+    #expect(tree.sequenceSuffix(Int32.max) == "2147483647")
+    #expect(tree.sequenceSuffix(42) == "0000000042")
+  }
+
+  @Test("createSession opens a session with its timeout and password; sessions are listed by id")
+  func createSession() {
+    var h = Harness(sessions: [])
+    h.open(bob, timeoutMs: 4_000)
+    h.open(alice, timeoutMs: 6_000)
+    #expect(h.tree.sessions.map(\.id) == [alice, bob])
+    #expect(h.tree.session(bob)?.timeoutMs == 4_000)
+    #expect(h.tree.session(bob)?.password == [UInt8](repeating: 7, count: 16))
+  }
+
+  @Test("closeSession deletes the session's ephemerals in the same apply, in path order")
+  func closeDeletesEphemerals() {
+    var h = Harness()
+    h.create("/p")
+    h.create("/p/b", mode: .ephemeral)
+    h.create("/p/a", mode: .ephemeral)
+    h.create("/p/other", mode: .ephemeral, session: bob)
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/") == ["/p/a", "/p/b"])
+    let result = h.run(.closeSession(alice), session: alice)
+    #expect(result.reply == .sessionClosed(alice))
+    #expect(result.changes == [.nodeDeleted(path: "/p/a"), .nodeDeleted(path: "/p/b")])
+    #expect(h.stat("/p/a") == nil && h.stat("/p/b") == nil && h.stat("/p/other") != nil)
+    #expect(h.stat("/p")?.pzxid == Zxid(h.zxid))
+    #expect(h.tree.session(alice) == nil)
+  }
+
+  @Test("closing an unknown session is OK and changes nothing")
+  func closeUnknown() {
+    var h = Harness()
+    let before = h.tree.digest()
+    #expect(h.run(.closeSession(SessionID(5)), session: .none).reply == .sessionClosed(SessionID(5)))
+    #expect(h.tree.digest() == before)
+  }
+
+  @Test("getEphemerals filters by prefix")
+  func ephemeralsByPrefix() {
+    var h = Harness()
+    h.create("/x")
+    h.create("/y")
+    h.create("/x/1", mode: .ephemeral)
+    h.create("/y/1", mode: .ephemeral)
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/x") == ["/x/1"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: "") == ["/x/1", "/y/1"])
+    #expect(h.tree.getEphemerals(session: bob, prefix: "/") == [])
+  }
+
+  @Test("a command repeating an applied xid of its session is a duplicate and changes nothing")
+  func duplicateXid() {
+    var h = Harness()
+    #expect(h.run(.create(CreateRequest(path: "/a")), xid: Xid(5)).reply.createdPath == "/a")
+    let before = h.tree.digest()
+    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(5)).reply == .duplicate)
+    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(4)).reply == .duplicate)
+    #expect(h.tree.digest() == before)
+    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
+  }
+
+  @Test("xids wrapping from Int32.max to 1 are not duplicates")
+  func xidWrap() {
+    var h = Harness()
+    h.run(.create(CreateRequest(path: "/a")), xid: Xid(Int32.max))
+    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
+  }
+}

@@ -1,1 +1,0 @@
-// TransportTests: tests arrive with the code they test.

@@ -1,1 +1,0 @@
-// ZooKeeperWireTests: tests arrive with the code they test.
