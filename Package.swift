@@ -39,6 +39,7 @@ let package = Package(
     .executableTarget(name: "grove-sim", dependencies: ["Simulation"], swiftSettings: strict),
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
+    .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
