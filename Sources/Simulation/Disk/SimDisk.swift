@@ -26,6 +26,9 @@ struct SimDisk {
   /// Bumped by each crash: files opened before it are dead.
   var generation = 0
   var statistics = SimFileSystem.Statistics()
+  /// Mutating operations so far, and the one at which to lose power (see `crash(atOperation:)`).
+  var operations = 0
+  var scheduledCrash: Int?
 
   init(random: DiskRandom, faults: SimFileSystem.Faults) {
     self.random = random
@@ -37,12 +40,23 @@ struct SimDisk {
     return directories[parent]?.volatile[name]
   }
 
+  /// Counts a mutating operation; false if power is lost at it (the crash has then happened and
+  /// the operation must fail without effect).
+  mutating func proceed() -> Bool {
+    operations += 1
+    guard let scheduled = scheduledCrash, operations >= scheduled else { return true }
+    scheduledCrash = nil
+    crash()
+    return false
+  }
+
   mutating func spend(_ micros: UInt64) {
     statistics.elapsedMicroseconds += micros + (micros > 0 ? random.next() % (micros + 1) : 0)
   }
 
   mutating func write(_ bytes: [UInt8], at offset: Int, inode id: Int) -> Bool {
     spend(faults.writeLatencyMicroseconds)
+    guard proceed() else { return false }
     if random.chance(faults.writeErrorProbability) { return false }
     statistics.writes += 1
     inodes[id]!.volatile.place(bytes, at: offset)
@@ -52,6 +66,7 @@ struct SimDisk {
 
   mutating func sync(inode id: Int) -> Bool {
     spend(faults.syncLatencyMicroseconds)
+    guard proceed() else { return false }
     statistics.syncs += 1
     if random.chance(faults.syncErrorProbability) {
       // As Linux after a failed fsync: the pages are marked clean but never reached the disk.
@@ -64,13 +79,15 @@ struct SimDisk {
     return true
   }
 
-  mutating func resize(inode id: Int, to size: Int) {
+  mutating func resize(inode id: Int, to size: Int) -> Bool {
     spend(faults.writeLatencyMicroseconds)
+    guard proceed() else { return false }
     if size < inodes[id]!.volatile.count {
       inodes[id]!.volatile.removeSubrange(size...)
     } else {
       inodes[id]!.volatile.append(contentsOf: repeatElement(0, count: size - inodes[id]!.volatile.count))
     }
+    return true
   }
 
   /// Power loss. Names revert to their last directory sync; each unsynced write is kept, lost,

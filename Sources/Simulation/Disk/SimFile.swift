@@ -57,12 +57,15 @@ final class SimFile: DurableFile {
   }
 
   func truncate(to size: Int64) throws(PersistenceError) {
-    try withInode("ftruncate") { disk in disk.resize(inode: inode, to: Int(size)) }
+    try withInode("ftruncate") { (disk) throws(PersistenceError) in
+      guard disk.resize(inode: inode, to: Int(size)) else { throw .io(operation: "ftruncate", path: path, errno: 5) }
+    }
   }
 
   func preallocate(to size: Int64) throws(PersistenceError) {
-    try withInode("fallocate") { disk in
-      if Int(size) > disk.inodes[inode]!.volatile.count { disk.resize(inode: inode, to: Int(size)) }
+    try withInode("fallocate") { (disk) throws(PersistenceError) in
+      guard Int(size) > disk.inodes[inode]!.volatile.count else { return }
+      guard disk.resize(inode: inode, to: Int(size)) else { throw .io(operation: "fallocate", path: path, errno: 5) }
     }
   }
 

@@ -56,6 +56,16 @@ public final class SimFileSystem: FileSystem {
   /// Power loss: everything not yet durable is lost or torn; open files become unusable.
   public func crash() { disk.withLock { $0.crash() } }
 
+  /// Schedules power loss at the `count`-th mutating operation from now (write, sync, resize,
+  /// create, rename, remove, directory sync): that operation fails with EIO and has no effect,
+  /// after the crash. So a test can crash a run at every point in turn.
+  public func crash(atOperation count: Int) {
+    disk.withLock { $0.scheduledCrash = $0.operations + count }
+  }
+
+  /// Mutating operations performed so far.
+  public var operations: Int { disk.withLock { $0.operations } }
+
   /// The volatile bytes of the file at `path` (for tests that damage files on purpose).
   public func contents(of path: String) -> [UInt8]? {
     disk.withLock { disk in disk.lookup(path).map { disk.inodes[$0]!.volatile } }
@@ -96,6 +106,7 @@ public final class SimFileSystem: FileSystem {
         return SimFile(fileSystem: self, inode: id, generation: disk.generation, path: path)
       }
       guard create else { throw .io(operation: "open", path: path, errno: 2) }
+      guard disk.proceed() else { throw .io(operation: "open", path: path, errno: 5) }
       let id = disk.nextInode
       disk.nextInode += 1
       disk.inodes[id] = SimInode()
@@ -110,6 +121,7 @@ public final class SimFileSystem: FileSystem {
       let (destinationParent, destinationName) = split(destination)
       guard let id = disk.directories[sourceParent]?.volatile[sourceName], disk.directories[destinationParent] != nil
       else { throw .io(operation: "rename", path: source, errno: 2) }
+      guard disk.proceed() else { throw .io(operation: "rename", path: source, errno: 5) }
       disk.directories[sourceParent]!.volatile[sourceName] = nil
       disk.directories[destinationParent]!.volatile[destinationName] = id
     }
@@ -119,6 +131,7 @@ public final class SimFileSystem: FileSystem {
     try disk.withLock { (disk) throws(PersistenceError) in
       let (parent, name) = split(path)
       guard disk.directories[parent]?.volatile[name] != nil else { throw .io(operation: "unlink", path: path, errno: 2) }
+      guard disk.proceed() else { throw .io(operation: "unlink", path: path, errno: 5) }
       disk.directories[parent]!.volatile[name] = nil
     }
   }
@@ -127,6 +140,7 @@ public final class SimFileSystem: FileSystem {
     try disk.withLock { (disk) throws(PersistenceError) in
       let key = normalized(path)
       guard disk.directories[key] != nil else { throw .io(operation: "fsync directory", path: path, errno: 2) }
+      guard disk.proceed() else { throw .io(operation: "fsync directory", path: path, errno: 5) }
       disk.directories[key]!.durable = disk.directories[key]!.volatile
       disk.statistics.directorySyncs += 1
       disk.spend(disk.faults.syncLatencyMicroseconds)
