@@ -44,7 +44,8 @@ let package = Package(
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
-    .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),
+    .testTarget(
+      name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"], exclude: ["Fixtures"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport"]),
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),

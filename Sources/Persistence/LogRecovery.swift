@@ -57,7 +57,7 @@ enum LogRecovery {
     var segments: [Segment] = []
     var writeOffset = 0
     // Only the segments that can hold cached entries are decoded in full.
-    let cachedFrom = max(0, segmentNames.count - 1 - options.cacheBytesMax / options.segmentBytes - 1)
+    let cachedFrom = max(0, segmentNames.count - 1 - options.cacheBytesMax / options.segmentBytes)
     for (k, entry) in segmentNames.enumerated() {
       let path = joinPath(directory, entry.name)
       let file = try fileSystem.openFile(path, create: false)
