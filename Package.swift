@@ -39,11 +39,13 @@ let package = Package(
     .executableTarget(name: "grove-sim", dependencies: ["Simulation"], swiftSettings: strict),
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
+    .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
-    .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),
+    .testTarget(
+      name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"], exclude: ["Fixtures"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "CLinuxShims"]),
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),

@@ -1,0 +1,90 @@
+/// InstallSnapshot in chunks (Raft §7): a follower whose next entry the leader has compacted
+/// away receives the leader's latest snapshot one chunk at a time, each acknowledged before the
+/// next goes; a lost chunk is resent when the follower's heartbeat response arrives.
+extension Raft {
+  /// Leader: switch `to` to snapshot state and send the first chunk. False if no snapshot can go.
+  mutating func startSnapshot(to: NodeID) -> Bool {
+    guard var pr = tracker[to], pr.recentActive else { return false }
+    guard let snap = try? log.storage.snapshot(), !snap.isEmpty else { return false }
+    pr.becomeSnapshot(snap.metadata.index)
+    tracker[to] = pr
+    sendSnapshotChunk(to: to)
+    return true
+  }
+
+  /// Leader: sends the chunk at the follower's acknowledged offset.
+  mutating func sendSnapshotChunk(to: NodeID) {
+    guard var pr = tracker[to], pr.state == .snapshot,
+      let snap = try? log.storage.snapshot(), !snap.isEmpty
+    else { return }
+    if snap.metadata.index != pr.pendingSnapshot {
+      // Compacted again meanwhile: start over with the newer snapshot.
+      pr.becomeSnapshot(snap.metadata.index)
+      tracker[to] = pr
+    }
+    let start = Int(min(pr.snapshotOffset, UInt64(snap.data.count)))
+    let end = min(snap.data.count, start + config.snapshotChunkBytes)
+    send(Message(
+      kind: .snapshot, from: id, to: to, snapshot: snap.metadata, snapshotOffset: UInt64(start),
+      chunk: Array(snap.data[start..<end]), snapshotDone: end == snap.data.count))
+  }
+
+  /// Leader: a follower reported how many bytes of the snapshot it holds.
+  mutating func snapshotChunkAcknowledged(_ m: Message) {
+    guard var pr = tracker[m.from], pr.state == .snapshot, m.index == pr.pendingSnapshot else { return }
+    if m.reject || m.snapshotOffset > pr.snapshotOffset {
+      // Progress, or the follower lost its buffer (restart) and asks to start over.
+      pr.snapshotOffset = m.snapshotOffset
+      tracker[m.from] = pr
+      sendSnapshotChunk(to: m.from)
+    }
+    // An acknowledgement that is not news (duplicate, reordered) sends nothing, so duplicated
+    // messages cannot multiply the chunks in flight.
+  }
+
+  /// Follower: one chunk of InstallSnapshot.
+  mutating func handleSnapshotChunk(_ m: Message) {
+    guard let meta = m.snapshot else { return }
+    if meta.index <= log.committed {
+      snapshotBuffer = nil
+      send(Message(kind: .appendResponse, from: id, to: m.from, index: log.committed))
+      return
+    }
+    if m.snapshotOffset == 0 { snapshotBuffer = (meta, []) }
+    guard var buffer = snapshotBuffer, buffer.metadata == meta else {
+      send(Message(kind: .snapshotResponse, from: id, to: m.from, index: meta.index, reject: true, snapshotOffset: 0))
+      return
+    }
+    let have = UInt64(buffer.data.count)
+    if m.snapshotOffset > have {
+      send(Message(kind: .snapshotResponse, from: id, to: m.from, index: meta.index, reject: true, snapshotOffset: have))
+      return
+    }
+    if m.snapshotOffset < have {
+      send(Message(kind: .snapshotResponse, from: id, to: m.from, index: meta.index, snapshotOffset: have))
+      return
+    }
+    buffer.data.append(contentsOf: m.chunk)
+    guard m.snapshotDone else {
+      snapshotBuffer = buffer
+      send(Message(kind: .snapshotResponse, from: id, to: m.from, index: meta.index, snapshotOffset: UInt64(buffer.data.count)))
+      return
+    }
+    snapshotBuffer = nil
+    restore(Snapshot(metadata: meta, data: buffer.data))
+    send(Message(kind: .appendResponse, from: id, to: m.from, index: log.lastIndex()))
+  }
+
+  /// Follower: installs a complete snapshot, unless the log already holds its last entry (then
+  /// the entries after it stay, and only the commit index moves).
+  mutating func restore(_ snapshot: Snapshot) {
+    let meta = snapshot.metadata
+    guard meta.index > log.committed else { return }
+    if log.matchTerm(meta.index, meta.term) {
+      log.commitTo(meta.index)
+      return
+    }
+    log.restore(snapshot)
+    tracker.setConfState(meta.confState, next: log.lastIndex().next)
+  }
+}

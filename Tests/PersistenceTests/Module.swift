@@ -1,1 +1,0 @@
-// PersistenceTests: tests arrive with the code they test.

@@ -1,1 +1,0 @@
-// SimulationTests: tests arrive with the code they test.
