@@ -33,7 +33,7 @@ public enum Reply: Hashable, Sendable {
   case checked(Stat)
   /// One result per operation. ReplyHeader.err is 0 even when an operation failed: then every
   /// result is `.error` (OK before the failing op, its code, RUNTIMEINCONSISTENCY after).
-  case multi([MultiResult])
+  case multi([MultiOutcome])
   /// The ReplyHeader error; nothing changed.
   case failed(ErrorCode)
   /// The session already had a command with this xid or a later one applied: nothing changed
@@ -48,7 +48,7 @@ public enum Reply: Hashable, Sendable {
 }
 
 /// The result of one operation inside a multi.
-public enum MultiResult: Hashable, Sendable {
+public enum MultiOutcome: Hashable, Sendable {
   /// CreateResponse or Create2Response, by the request's op code.
   case created(path: String, stat: Stat)
   case deleted

@@ -95,7 +95,7 @@ extension Command {
       case OperationTag.closeSession:
         operation = .closeSession(SessionID(try r.readInt64()))
       case OperationTag.create:
-        operation = .create(try CreateRequest(from: &r))
+        operation = .create(try CreateOperation(from: &r))
       case OperationTag.delete:
         operation = .delete(path: try r.readString(), version: try r.readInt32())
       case OperationTag.setData:
@@ -143,7 +143,7 @@ enum OperationTag {
   static let deleteExpiredTTL: UInt8 = 10
 }
 
-extension CreateRequest {
+extension CreateOperation {
   func encode(to w: inout JuteWriter) {
     w.writeString(path)
     w.writeBuffer(data)
@@ -201,7 +201,7 @@ extension MultiOperation {
     do {
       let tag = try r.readByte()
       switch tag {
-      case 1: self = .create(try CreateRequest(from: &r))
+      case 1: self = .create(try CreateOperation(from: &r))
       case 2: self = .delete(path: try r.readString(), version: try r.readInt32())
       case 3: self = .setData(path: try r.readString(), data: try r.readBuffer(), version: try r.readInt32())
       case 4: self = .check(path: try r.readString(), version: try r.readInt32())

@@ -43,13 +43,13 @@ public struct Origin: Hashable, Sendable {
 }
 
 /// A create request as the client sent it (op create, create2, createContainer or createTTL).
-public struct CreateRequest: Hashable, Sendable {
+public struct CreateOperation: Hashable, Sendable {
   /// Requested path; for sequential modes the suffix is appended at apply.
   public var path: String
   public var data: [UInt8]
   /// The ACL as sent; `auth` entries are expanded at apply.
   public var acl: [ACL]
-  /// `CreateRequest.flags` as sent: any value that is not a `CreateMode` is BADARGUMENTS.
+  /// `CreateOperation.flags` as sent: any value that is not a `CreateMode` is BADARGUMENTS.
   public var flags: Int32
   /// The TTL in ms for createTTL; -1 for the other create ops (as ZooKeeper).
   public var ttlMs: Int64
@@ -81,7 +81,7 @@ public struct CreateRequest: Hashable, Sendable {
 
 /// One operation of a `multi` (ZooKeeper allows create, delete, setData and check).
 public enum MultiOperation: Hashable, Sendable {
-  case create(CreateRequest)
+  case create(CreateOperation)
   case delete(path: String, version: Int32)
   case setData(path: String, data: [UInt8], version: Int32)
   case check(path: String, version: Int32)
@@ -101,7 +101,7 @@ public enum Operation: Hashable, Sendable {
   case createSession(SessionID, password: [UInt8], timeoutMs: Int32)
   /// Closes a session (client request or leader's expiry) and deletes its ephemerals.
   case closeSession(SessionID)
-  case create(CreateRequest)
+  case create(CreateOperation)
   /// `version` -1 = any.
   case delete(path: String, version: Int32)
   case setData(path: String, data: [UInt8], version: Int32)

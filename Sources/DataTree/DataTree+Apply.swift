@@ -87,13 +87,13 @@ extension DataTree {
   /// ZooKeeper's multi: operations run in order under one zxid, each seeing the earlier ones'
   /// effects. On the first failure everything is rolled back and the results are: OK for the
   /// operations before, the failing code, RUNTIMEINCONSISTENCY for the ones after.
-  private mutating func multi(_ operations: [MultiOperation], context: inout ApplyContext) -> [MultiResult] {
+  private mutating func multi(_ operations: [MultiOperation], context: inout ApplyContext) -> [MultiOutcome] {
     context.undo = []
     defer { context.undo = nil }
-    var results: [MultiResult] = []
+    var results: [MultiOutcome] = []
     results.reserveCapacity(operations.count)
     for (index, operation) in operations.enumerated() {
-      let outcome: Result<MultiResult, ErrorCode>
+      let outcome: Result<MultiOutcome, ErrorCode>
       switch operation {
       case .create(let request):
         outcome = create(request, context: &context).map { .created(path: $0.path, stat: $0.stat) }

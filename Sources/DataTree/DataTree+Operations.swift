@@ -5,7 +5,7 @@ import ZooKeeperWire
 extension DataTree {
   /// create / create2 / createContainer / createTTL.
   mutating func create(
-    _ request: CreateRequest, context: inout ApplyContext
+    _ request: CreateOperation, context: inout ApplyContext
   ) -> Result<(path: String, stat: Stat), ErrorCode> {
     guard let mode = CreateMode(rawValue: request.flags) else { return .failure(.badArguments) }
     if mode.isTTL && !configuration.extendedTypesEnabled { return .failure(.unimplemented) }

@@ -7,7 +7,7 @@ let sampleCommands: [Command] = [
   Command(timeMs: 2, origin: Origin(session: alice, xid: Xid(9)), operation: .closeSession(alice)),
   Command(
     timeMs: 3, origin: Origin(session: alice, xid: Xid(1), authIds: [aliceDigest, Id(scheme: "ip", id: "127.0.0.1")]),
-    operation: .create(CreateRequest(path: "/a", data: [1, 2, 3], acl: ACL.creatorAll, flags: 5, ttlMs: 100, opCode: .createTTL))),
+    operation: .create(CreateOperation(path: "/a", data: [1, 2, 3], acl: ACL.creatorAll, flags: 5, ttlMs: 100, opCode: .createTTL))),
   Command(timeMs: 4, origin: Origin(session: bob, xid: nil), operation: .delete(path: "/a", version: 3)),
   Command(timeMs: 5, origin: Origin(session: bob, xid: Xid(-4)), operation: .setData(path: "/ü", data: [], version: -1)),
   Command(timeMs: 6, origin: Origin(session: bob, xid: Xid(2)), operation: .setACL(path: "/a", acl: ACL.readUnsafe, version: 0)),
@@ -15,7 +15,7 @@ let sampleCommands: [Command] = [
   Command(
     timeMs: 8, origin: Origin(session: bob, xid: Xid(4)),
     operation: .multi([
-      .create(CreateRequest(path: "/m", mode: .ephemeralSequential)), .delete(path: "/m", version: -1),
+      .create(CreateOperation(path: "/m", mode: .ephemeralSequential)), .delete(path: "/m", version: -1),
       .setData(path: "/m", data: [0xFF], version: 2), .check(path: "/", version: 0),
     ])),
   Command(timeMs: 9, origin: .leader, operation: .deleteContainer(path: "/c")),

@@ -45,7 +45,7 @@ struct ErrorRulesTests {
   @Test("create with unknown flags is BADARGUMENTS")
   func badFlags() {
     var h = Harness()
-    let reply = h.run(.create(CreateRequest(path: "/a", flags: 7, opCode: .create))).reply
+    let reply = h.run(.create(CreateOperation(path: "/a", flags: 7, opCode: .create))).reply
     #expect(reply == .failed(.badArguments))
   }
 

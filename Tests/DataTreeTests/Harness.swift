@@ -40,7 +40,7 @@ struct Harness {
     ttlMs: Int64 = -1, session: SessionID = alice, ids: [Id] = []
   ) -> Reply {
     run(
-      .create(CreateRequest(path: path, data: Array(data.utf8), acl: acl, mode: mode, ttlMs: ttlMs)),
+      .create(CreateOperation(path: path, data: Array(data.utf8), acl: acl, mode: mode, ttlMs: ttlMs)),
       session: session, ids: ids
     ).reply
   }

@@ -9,8 +9,8 @@ struct MultiTests {
     var h = Harness()
     h.create("/a", "v0")
     let result = h.run(.multi([
-      .create(CreateRequest(path: "/m1")),
-      .create(CreateRequest(path: "/m2", mode: .persistentSequential)),
+      .create(CreateOperation(path: "/m1")),
+      .create(CreateOperation(path: "/m2", mode: .persistentSequential)),
       .setData(path: "/a", data: Array("v1".utf8), version: 0),
       .check(path: "/a", version: 1),
       .delete(path: "/m1", version: 0),
@@ -38,11 +38,11 @@ struct MultiTests {
     h.create("/p/kid")
     let before = h.tree.digest()
     let result = h.run(.multi([
-      .create(CreateRequest(path: "/new")),
+      .create(CreateOperation(path: "/new")),
       .setData(path: "/a", data: [1], version: -1),
       .delete(path: "/p/kid", version: -1),
       .check(path: "/a", version: 0),  // fails: the setData above made it 1
-      .create(CreateRequest(path: "/later")),
+      .create(CreateOperation(path: "/later")),
     ]))
     #expect(result.reply == .multi([.error(.ok), .error(.ok), .error(.ok), .error(.badVersion), .error(.runtimeInconsistency)]))
     #expect(result.reply.errorCode == .ok)
@@ -54,7 +54,7 @@ struct MultiTests {
   @Test("ops in a multi see the effects of earlier ops")
   func seesEarlierOps() {
     var h = Harness()
-    let result = h.run(.multi([.create(CreateRequest(path: "/x")), .create(CreateRequest(path: "/x/y"))]))
+    let result = h.run(.multi([.create(CreateOperation(path: "/x")), .create(CreateOperation(path: "/x/y"))]))
     guard case .multi(let results) = result.reply else { Issue.record("not a multi reply"); return }
     #expect(results.allSatisfy { $0.createdStat != nil })
     #expect(h.stat("/x")?.numChildren == 1)
@@ -64,7 +64,7 @@ struct MultiTests {
   func rollbackRestoresCversion() {
     var h = Harness()
     h.create("/q")
-    h.run(.multi([.create(CreateRequest(path: "/q/s-", mode: .persistentSequential)), .check(path: "/none", version: -1)]))
+    h.run(.multi([.create(CreateOperation(path: "/q/s-", mode: .persistentSequential)), .check(path: "/none", version: -1)]))
     #expect(h.create("/q/s-", mode: .persistentSequential).createdPath == "/q/s-0000000000")
   }
 
@@ -75,7 +75,7 @@ struct MultiTests {
   }
 }
 
-extension MultiResult {
+extension MultiOutcome {
   var createdStat: Stat? {
     if case .created(_, let stat) = self { return stat }
     return nil

@@ -74,18 +74,18 @@ struct SequentialAndSessionTests {
   @Test("a command repeating an applied xid of its session is a duplicate and changes nothing")
   func duplicateXid() {
     var h = Harness()
-    #expect(h.run(.create(CreateRequest(path: "/a")), xid: Xid(5)).reply.createdPath == "/a")
+    #expect(h.run(.create(CreateOperation(path: "/a")), xid: Xid(5)).reply.createdPath == "/a")
     let before = h.tree.digest()
-    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(5)).reply == .duplicate)
-    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(4)).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(5)).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(4)).reply == .duplicate)
     #expect(h.tree.digest() == before)
-    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
   }
 
   @Test("xids wrapping from Int32.max to 1 are not duplicates")
   func xidWrap() {
     var h = Harness()
-    h.run(.create(CreateRequest(path: "/a")), xid: Xid(Int32.max))
-    #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
+    h.run(.create(CreateOperation(path: "/a")), xid: Xid(Int32.max))
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
   }
 }

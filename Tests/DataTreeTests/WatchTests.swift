@@ -24,7 +24,7 @@ struct WatchTests {
     var h = Harness()
     var watches = WatchRegistry()
     watches.addDataWatch("/later", watcher: w1)
-    let events = watches.trigger(h.run(.create(CreateRequest(path: "/later"))).changes)
+    let events = watches.trigger(h.run(.create(CreateOperation(path: "/later"))).changes)
     #expect(events == [WatchEvent(watcher: w1, type: .nodeCreated, path: "/later")])
   }
 
@@ -34,7 +34,7 @@ struct WatchTests {
     var watches = WatchRegistry()
     h.create("/p")
     watches.addChildWatch("/p", watcher: w1)
-    #expect(watches.trigger(h.run(.create(CreateRequest(path: "/p/c"))).changes)
+    #expect(watches.trigger(h.run(.create(CreateOperation(path: "/p/c"))).changes)
       == [WatchEvent(watcher: w1, type: .nodeChildrenChanged, path: "/p")])
     watches.addChildWatch("/p", watcher: w1)
     #expect(watches.trigger(h.run(.delete(path: "/p/c", version: -1)).changes)
@@ -65,7 +65,7 @@ struct WatchTests {
     watches.addWatch("/a", watcher: w1, mode: .persistent)
     var events = watches.trigger(h.run(.setData(path: "/a", data: [1], version: -1)).changes)
     events += watches.trigger(h.run(.setData(path: "/a", data: [2], version: -1)).changes)
-    events += watches.trigger(h.run(.create(CreateRequest(path: "/a/c"))).changes)
+    events += watches.trigger(h.run(.create(CreateOperation(path: "/a/c"))).changes)
     events += watches.trigger(h.run(.setData(path: "/a/c", data: [2], version: -1)).changes)
     #expect(events.map(\.type) == [.nodeDataChanged, .nodeDataChanged, .nodeChildrenChanged])
   }
@@ -76,11 +76,11 @@ struct WatchTests {
     var watches = WatchRegistry()
     h.create("/r")
     watches.addWatch("/r", watcher: w1, mode: .persistentRecursive)
-    var events = watches.trigger(h.run(.create(CreateRequest(path: "/r/a"))).changes)
-    events += watches.trigger(h.run(.create(CreateRequest(path: "/r/a/b"))).changes)
+    var events = watches.trigger(h.run(.create(CreateOperation(path: "/r/a"))).changes)
+    events += watches.trigger(h.run(.create(CreateOperation(path: "/r/a/b"))).changes)
     events += watches.trigger(h.run(.setData(path: "/r/a/b", data: [1], version: -1)).changes)
     events += watches.trigger(h.run(.delete(path: "/r/a/b", version: -1)).changes)
-    events += watches.trigger(h.run(.create(CreateRequest(path: "/elsewhere"))).changes)
+    events += watches.trigger(h.run(.create(CreateOperation(path: "/elsewhere"))).changes)
     #expect(events == [
       WatchEvent(watcher: w1, type: .nodeCreated, path: "/r/a"),
       WatchEvent(watcher: w1, type: .nodeCreated, path: "/r/a/b"),
@@ -120,7 +120,7 @@ struct WatchTests {
     watches.addDataWatch("/x", watcher: w2)
     watches.removeAll(watcher: w1)
     #expect(watches.watchers == [w2])
-    #expect(watches.trigger(h.run(.create(CreateRequest(path: "/x"))).changes)
+    #expect(watches.trigger(h.run(.create(CreateOperation(path: "/x"))).changes)
       == [WatchEvent(watcher: w2, type: .nodeCreated, path: "/x")])
   }
 

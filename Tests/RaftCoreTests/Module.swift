@@ -1,0 +1,1 @@
+// RaftCoreTests: tests arrive with the code they test.
