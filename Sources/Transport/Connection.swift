@@ -38,8 +38,9 @@ public final class Connection {
   /// Who hears this connection's events; may be replaced (on the loop thread).
   public var handler: any ConnectionHandler
 
-  /// Bytes received and sent so far.
+  /// Bytes received so far (delivered to the handler).
   public internal(set) var bytesReceived: UInt64 = 0
+  /// Bytes sent so far (accepted by the kernel).
   public internal(set) var bytesSent: UInt64 = 0
 
   var fd: Int32

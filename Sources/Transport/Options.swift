@@ -19,8 +19,9 @@ public struct ConnectionOptions: Sendable, Hashable {
   public var allowHalfClosure: Bool = false
   /// TCP_NODELAY: send small replies at once rather than waiting to coalesce (Nagle off).
   public var noDelay: Bool = true
-  /// SO_SNDBUF / SO_RCVBUF, when set; nil keeps the kernel's (auto-tuned) defaults.
+  /// SO_SNDBUF, when set; nil keeps the kernel's (auto-tuned) default.
   public var sendBufferBytes: Int? = nil
+  /// SO_RCVBUF, when set; nil keeps the kernel's (auto-tuned) default.
   public var receiveBufferBytes: Int? = nil
 
   /// The defaults above.

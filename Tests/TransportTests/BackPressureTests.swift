@@ -120,4 +120,34 @@ struct BackPressureTests {
     #expect(waitUntil { events.snapshot.joined() == "resumedabc" })
     #expect(events.snapshot.first == "resumed")
   }
+
+  @Test("echoes stay intact while the server pauses and resumes reading at random")
+  func randomPausesKeepStreamsIntact() throws {
+    final class Flaky: ListenerHandler, ConnectionHandler {
+      var random = SeededRandom(seed: 5)
+      func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
+      func connection(_ connection: Connection, received bytes: [UInt8]) {
+        connection.write(bytes)
+        guard Int.random(in: 0..<4, using: &random) == 0 else { return }
+        connection.pauseReading()
+        connection.loop.scheduleTimer(afterMs: Int64.random(in: 0...3, using: &random)) {
+          if !connection.isClosed { connection.resumeReading() }
+        }
+      }
+      func connectionClosed(_ connection: Connection, reason: CloseReason) {}
+    }
+    let server = try EventLoop(name: "flaky")
+    defer { server.shutdownAndWait() }
+    var options = ListenerOptions()
+    options.connectionOptions.readBytesPerTurnMax = 1_000
+    let address = try server.runAndWait { [options] in
+      try server.listen(on: .loopback(port: 0), options: options, handler: Flaky()).localAddress
+    }
+    let clients = (0..<20).compactMap { _ in try? BlockingClient(connectTo: address) }
+    #expect(clients.count == 20)
+    for (index, client) in clients.enumerated() { client.send(patternBytes(count: 50_000, seed: index)) }
+    for (index, client) in clients.enumerated() {
+      #expect(client.receive(count: 50_000) == patternBytes(count: 50_000, seed: index))
+    }
+  }
 }

@@ -78,7 +78,7 @@ struct EchoTests {
     #expect(try server.runAndWait { server.connectionCount } == 0)
   }
 
-  @Test("a 16 MiB reply far larger than the socket buffers arrives intact and in order before the close")
+  @Test("an 8 MiB reply far larger than the socket buffers arrives intact and in order before the close")
   func largeWriteArrivesInOrder() throws {
     final class Sender: ListenerHandler, ConnectionHandler {
       let payload: [UInt8]
@@ -102,7 +102,7 @@ struct EchoTests {
       func connection(_ connection: Connection, received bytes: [UInt8]) {}
       func connectionClosed(_ connection: Connection, reason: CloseReason) { closes.append(reason) }
     }
-    let payload = patternBytes(count: 16 << 20, seed: 3)
+    let payload = patternBytes(count: 8 << 20, seed: 3)
     let closes = Recorder<CloseReason>()
     let server = try EventLoop(name: "large-writes")
     defer { server.shutdownAndWait() }

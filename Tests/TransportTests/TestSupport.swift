@@ -43,7 +43,15 @@ struct SeededRandom: RandomNumberGenerator {
 
 /// Bytes of a recognisable pattern: byte i is `(i * 7 + seed) % 251`, so reordering shows.
 func patternBytes(count: Int, seed: Int = 0) -> [UInt8] {
-  (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 7 &+ seed) % 251) }
+  [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+    var value = seed % 251
+    for index in 0..<count {
+      buffer[index] = UInt8(truncatingIfNeeded: value)
+      value += 7
+      if value >= 251 { value -= 251 }
+    }
+    initialized = count
+  }
 }
 
 /// A plain blocking socket for the test's side of a connection, with bounded waits.
