@@ -6,7 +6,7 @@
 public enum ConfigParser {
   /// ZooKeeper keys that Grove accepts and does not use.
   static let ignoredKeys: Set<String> = [
-    "autopurge.purgeInterval", "autopurge.snapRetainCount", "preAllocSize", "snapCount",
+    "autopurge.purgeInterval", "autopurge.snapRetainCount", "preAllocSize",
     "globalOutstandingLimit", "leaderServes", "cnxTimeout", "standaloneEnabled",
     "reconfigEnabled", "skipACL", "quorumListenOnAllIPs", "admin.enableServer",
     "admin.serverAddress", "admin.serverPort", "metricsProvider.className",
@@ -113,6 +113,11 @@ public enum ConfigParser {
     case "extendedTypesEnabled", "zookeeper.extendedTypesEnabled":
       config.extendedTypesEnabled = try c.bool()
     case "grove.myid": config.myID = UInt64(try c.int(in: 1...254))
+    case "grove.raftTickMs": config.raftTickMs = try c.int(in: 1...60_000)
+    case "grove.electionTicks": config.electionTicks = try c.int(in: 2...1000)
+    case "snapCount", "grove.snapshotEntries": config.snapshotEntries = try c.int(in: 100...100_000_000)
+    case "znode.container.checkIntervalMs", "grove.reapIntervalMs":
+      config.reapIntervalMs = try c.int(in: 10...86_400_000)
     case "grove.linearizableReads": config.linearizableReads = try c.bool()
     case "grove.adminPort": config.adminPort = try c.port()
     case "grove.clusterId":

@@ -44,6 +44,15 @@ public struct ServerConfig: Equatable, Sendable {
   public var adminPort: UInt16?
   /// A cluster's identity; peers from another cluster are refused.
   public var clusterID: String = "grove"
+  /// Milliseconds per Raft tick; elections take `electionTicks` to `2 * electionTicks` ticks.
+  /// Raft has its own tick, shorter than ZooKeeper's `tickTime`, so failover takes about a second.
+  public var raftTickMs: Int = 100
+  public var electionTicks: Int = 10
+  /// Entries applied between two snapshots of the tree (ZooKeeper's `snapCount`).
+  public var snapshotEntries: Int = 100_000
+  /// How often the leader deletes empty containers and expired TTL nodes
+  /// (ZooKeeper's `znode.container.checkIntervalMs`).
+  public var reapIntervalMs: Int = 60_000
 
   public init() {}
 

@@ -1,0 +1,202 @@
+import DataTree
+import RaftCore
+import ZooKeeperWire
+
+/// One Grove server node as a deterministic value: Raft, the data tree, watches, sessions and
+/// client connections. Events go in (bytes from a client, a tick, a peer message, durability);
+/// `ServerAction`s come out (bytes to send, work to persist, messages to peers).
+///
+/// The shell calls the event methods on one thread, then `endOfTurn`, then takes the actions.
+/// Nothing here reads a clock or a socket: time arrives as `nowMs`, the leader's wall clock,
+/// and is stamped into the commands it proposes (DESIGN.md, "Time").
+///
+/// A standalone server is a cluster of one voter: the same path (propose, persist, commit,
+/// apply) serves one node and many.
+public struct ServerNode {
+  public let config: ServerNodeConfig
+  var raft: RawNode
+  public internal(set) var tree: DataTree
+  var watches = WatchRegistry()
+  var clients: [ClientID: ClientConnection] = [:]
+  /// Which local connection holds each session, for replies and closing.
+  var sessionClients: [SessionID: ClientID] = [:]
+  /// Connections waiting for their new session's createSession to apply.
+  var sessionCreations: [SessionID: ClientID] = [:]
+  /// Leader only: when each session expires unless it is heard from.
+  var sessionDeadlines: [SessionID: Int64] = [:]
+  /// Sessions whose closeSession is in the log; they accept nothing more.
+  var sessionsClosing: Set<SessionID> = []
+  /// Commands proposed this turn, to go into one entry at `endOfTurn`.
+  var proposalBuffer: [Command] = []
+  /// A `Ready` handed out for persisting and not yet reported durable.
+  var readyInFlight: Ready?
+  /// Read-index requests by context, and the index each must wait for once known.
+  var readIndexWaiters: [UInt64: ReadIndexWaiter] = [:]
+  var nextReadIndexContext: UInt64 = 1
+  /// The zxid of the last applied command (or no-op entry): replies carry it.
+  public internal(set) var lastZxid: Zxid = .zero
+  public internal(set) var appliedIndex: LogIndex
+  var lastSnapshotIndex: LogIndex
+  /// The largest `nowMs` seen: time handed to commands never goes back.
+  var clockMs: Int64 = 0
+  var lastReapMs: Int64 = 0
+  var sessionSequence: Int64 = 0
+  var role: RaftRole = .follower
+  var leader: NodeID = .none
+  public internal(set) var stats = ServerStats()
+  var actions: [ServerAction] = []
+  /// Figures only the shell knows (file descriptors, data size), shown by `mntr`.
+  public var runtimeMetrics: [(String, String)] = []
+  /// Connections whose reading resumed with frames still buffered; served at `endOfTurn`.
+  var resumedClients: [ClientID] = []
+  /// Apply a snapshot of the tree after this many entries (ZooKeeper's snapCount).
+  public var snapshotEntries: UInt64 = 100_000
+
+  struct ReadIndexWaiter {
+    var client: ClientID
+    var index: LogIndex?
+    var requestedAtMs: Int64
+  }
+
+  /// A node over `storage` (the durable Raft log), with `tree` restored from the storage's
+  /// snapshot; `raftConfig.applied` must be that snapshot's index.
+  public init(
+    config: ServerNodeConfig, raftConfig: RaftConfig, storage: any LogStorage, tree: DataTree,
+    nowMs: Int64
+  ) throws(RaftError) {
+    self.config = config
+    self.raft = try RawNode(config: raftConfig, storage: storage)
+    self.tree = tree
+    self.appliedIndex = raftConfig.applied
+    self.lastSnapshotIndex = raftConfig.applied
+    self.lastZxid = CommandBatch.zxid(index: raftConfig.applied.rawValue, position: 0)
+    self.clockMs = nowMs
+    self.lastReapMs = nowMs
+    // ZooKeeper's session ids: the server id in the top byte, then the start time, so ids stay
+    // unique across restarts and leaders (SessionTrackerImpl.initializeNextSessionId).
+    let timeBits = (UInt64(bitPattern: nowMs) << 24) >> 8
+    self.sessionSequence = Int64(bitPattern: ((config.nodeID.rawValue & 0xff) << 56) | timeBits)
+    if raft.confState.voters == [config.nodeID] {
+      // A cluster of one: no one to wait for, so take the lead at once.
+      raft.campaign()
+    }
+  }
+
+  // MARK: Events
+
+  /// A client connected from `address` (its IP, for the `ip` ACL scheme) and `port`.
+  public mutating func clientConnected(_ id: ClientID, address: String, port: UInt16, nowMs: Int64) {
+    advanceClock(nowMs)
+    clients[id] = ClientConnection(
+      id: id, address: address, port: port, frameBytesMax: config.frameBytesMax, nowMs: nowMs)
+    stats.connectionsAccepted += 1
+  }
+
+  /// Bytes arrived from a client, split anywhere.
+  public mutating func clientBytes(_ id: ClientID, _ bytes: some Collection<UInt8>, nowMs: Int64) {
+    advanceClock(nowMs)
+    guard var client = clients[id] else { return }
+    if client.phase == .closing { return }
+    client.decoder.append(bytes)
+    client.lastActivityMs = nowMs
+    clients[id] = client
+    receiveFrames(id)
+  }
+
+  /// A client connection is gone (closed by either side). Its session lives on until it expires.
+  public mutating func clientClosed(_ id: ClientID, nowMs: Int64) {
+    advanceClock(nowMs)
+    guard let client = clients.removeValue(forKey: id) else { return }
+    watches.removeAll(watcher: client.watcher)
+    if let session = client.session, sessionClients[session] == id {
+      sessionClients[session] = nil
+    }
+    if case .creatingSession(let session) = client.phase { sessionCreations[session] = nil }
+    for (context, waiter) in readIndexWaiters where waiter.client == id {
+      readIndexWaiters[context] = nil
+    }
+  }
+
+  /// A Raft tick passed (every `config.tickMs`): elections, heartbeats, session expiry, reaping.
+  public mutating func tick(nowMs: Int64) {
+    advanceClock(nowMs)
+    raft.tick()
+    if role == .leader {
+      expireSessions()
+      reapIfDue()
+    }
+    retryStaleReadIndexes()
+  }
+
+  /// A message from a peer node.
+  public mutating func peerMessage(_ message: Message, nowMs: Int64) {
+    advanceClock(nowMs)
+    do {
+      try raft.step(message)
+    } catch {
+      log(.warn, "dropped peer message from \(message.from): \(error)")
+    }
+  }
+
+  /// The end of the shell's loop turn: proposes what this turn's requests asked for as one
+  /// entry and hands out Raft's work.
+  public mutating func endOfTurn(nowMs: Int64) {
+    advanceClock(nowMs)
+    while !resumedClients.isEmpty {
+      let resumed = resumedClients
+      resumedClients.removeAll()
+      for id in resumed { receiveFrames(id) }
+    }
+    flushProposals()
+    processReady()
+  }
+
+  /// The last `.persist` work is durable.
+  public mutating func persisted(nowMs: Int64) {
+    advanceClock(nowMs)
+    guard let ready = readyInFlight else {
+      preconditionFailure("persisted() without persist work in flight")
+    }
+    readyInFlight = nil
+    for message in ready.messagesAfterPersist { actions.append(.sendPeer(message)) }
+    raft.advance(ready)
+    processReady()
+  }
+
+  /// Everything the node asked for since the last call, in order.
+  public mutating func takeActions() -> [ServerAction] {
+    defer { actions.removeAll(keepingCapacity: true) }
+    return actions
+  }
+
+  // MARK: State for observers
+
+  public var raftStatus: RaftStatus { raft.status }
+  public var isLeader: Bool { role == .leader }
+  public var connectionCount: Int { clients.count }
+  public var watchCount: Int { watches.watchCount }
+
+  mutating func advanceClock(_ nowMs: Int64) {
+    if nowMs > clockMs { clockMs = nowMs }
+  }
+
+  mutating func log(_ level: LogLine.Level, _ message: String) {
+    actions.append(.log(LogLine(level, message)))
+  }
+
+  mutating func send(_ client: ClientID, _ bytes: [UInt8]) {
+    clients[client]?.packetsSent += 1
+    stats.packetsSent += 1
+    actions.append(.send(client, bytes))
+  }
+
+  /// Closes a connection from the server's side: it is flushed, then closed by the shell,
+  /// which reports `clientClosed`.
+  mutating func close(_ id: ClientID, reason: String) {
+    guard var client = clients[id], client.phase != .closing else { return }
+    client.phase = .closing
+    clients[id] = client
+    log(.debug, "closing \(id) from \(client.address): \(reason)")
+    actions.append(.close(id))
+  }
+}

@@ -1,0 +1,191 @@
+import DataTree
+import Dispatch
+import Glibc
+import Persistence
+import RaftCore
+import ServerCore
+import Transport
+
+/// Drives a `ServerNode` with real sockets, clock and disk. Everything here runs on the event
+/// loop's thread except the two hand-offs: the fsync worker's durability reports and the
+/// snapshot writer, which both come back through `loop.execute`.
+final class NodeShell: ListenerHandler, ConnectionHandler {
+  let loop: EventLoop
+  let log: Log
+  let durableLog: DurableLog
+  var node: ServerNode
+  var connections: [ClientID: Connection] = [:]
+  /// The ticket of the persist work handed to the log and not yet durable.
+  var persistTicket: DurabilityTicket?
+  var durableTicket: DurabilityTicket = .zero
+  var listener: Listener?
+  var tickTimer: TimerID?
+  let snapshotQueue = DispatchQueue(label: "grove-snapshot")
+  var snapshotInProgress = false
+  var stopping = false
+  let onFatal: @Sendable (String) -> Void
+
+  init(loop: EventLoop, log: Log, durableLog: DurableLog, node: ServerNode, onFatal: @escaping @Sendable (String) -> Void) {
+    self.loop = loop
+    self.log = log
+    self.durableLog = durableLog
+    self.node = node
+    self.onFatal = onFatal
+  }
+
+  /// Starts listening and ticking. Loop thread.
+  func start(clientAddress: SocketAddress, maxClientCnxns: Int, tickMs: Int64) throws(TransportError) {
+    var options = ListenerOptions()
+    options.connectionsPerHostMax = maxClientCnxns > 0 ? maxClientCnxns : nil
+    listener = try loop.listen(on: clientAddress, options: options, handler: self)
+    loop.addTurnEndHandler { [unowned self] in self.endOfTurn() }
+    tickTimer = loop.scheduleRepeatingTimer(everyMs: tickMs) { [unowned self] in
+      self.node.tick(nowMs: wallClockMs())
+      self.perform()
+    }
+    node.endOfTurn(nowMs: wallClockMs())
+    perform()
+  }
+
+  var boundAddress: SocketAddress? { listener?.localAddress }
+
+  func endOfTurn() {
+    node.endOfTurn(nowMs: wallClockMs())
+    perform()
+  }
+
+  /// Carries out what the node asked for, in order.
+  func perform() {
+    for action in node.takeActions() {
+      switch action {
+      case .send(let id, let bytes):
+        _ = connections[id]?.write(bytes)
+      case .close(let id):
+        connections[id]?.close()
+      case .pauseReading(let id):
+        connections[id]?.pauseReading()
+      case .resumeReading(let id):
+        connections[id]?.resumeReading()
+      case .sendPeer(let message):
+        log.warn("no peer link for a message", ["to": message.to.description, "kind": "\(message.kind)"])
+      case .persist(let work):
+        persist(work)
+      case .saveSnapshot(let metadata, let tree):
+        saveSnapshot(metadata, tree)
+      case .log(let line):
+        switch line.level {
+        case .debug: log.debug(line.message)
+        case .info: log.info(line.message)
+        case .warn: log.warn(line.message)
+        case .error: log.error(line.message)
+        }
+      }
+    }
+    log.setTerm(node.raftStatus.term.rawValue)
+  }
+
+  /// Hands Raft's work to the log (it only queues); the fsync worker reports when it is durable.
+  func persist(_ work: PersistWork) {
+    do {
+      var ticket = durableTicket
+      if let snapshot = work.snapshot { ticket = try durableLog.applySnapshot(snapshot) }
+      if !work.entries.isEmpty { ticket = try durableLog.append(work.entries) }
+      if let hardState = work.hardState { ticket = try durableLog.saveHardState(hardState) }
+      persistTicket = ticket
+      if ticket <= durableTicket { durable(.success(durableTicket)) }
+    } catch {
+      onFatal("cannot write the log: \(error)")
+    }
+  }
+
+  /// The fsync worker's report, delivered on the loop thread.
+  func durable(_ result: Result<DurabilityTicket, PersistenceError>) {
+    switch result {
+    case .failure(let error):
+      // After a failed fsync the kernel may have dropped dirty pages: only a restart, which
+      // recovers from what is really on disk, is safe.
+      onFatal("the log failed: \(error)")
+    case .success(let ticket):
+      if ticket > durableTicket { durableTicket = ticket }
+      if let waiting = persistTicket, waiting <= durableTicket {
+        persistTicket = nil
+        node.persisted(nowMs: wallClockMs())
+        node.endOfTurn(nowMs: wallClockMs())
+        perform()
+      }
+    }
+  }
+
+  /// Serializes the tree off the loop thread (the copy is a value), then hands the snapshot to
+  /// the log, which compacts what it covers once durable.
+  func saveSnapshot(_ metadata: SnapshotMetadata, _ tree: DataTree) {
+    guard !snapshotInProgress else { return }
+    snapshotInProgress = true
+    let durableLog = self.durableLog
+    let log = self.log
+    let loop = self.loop
+    let shell = LoopBox(self)
+    snapshotQueue.async {
+      let started = monotonicMs()
+      let data = tree.snapshot()
+      do {
+        _ = try durableLog.saveSnapshot(Snapshot(metadata: metadata, data: data))
+        log.info("snapshot saved", ["index": metadata.index.description, "bytes": String(data.count), "ms": String(monotonicMs() - started)])
+      } catch {
+        log.error("snapshot at \(metadata.index) failed: \(error)")
+      }
+      _ = loop.execute { shell.value.snapshotInProgress = false }
+    }
+  }
+
+  /// Stops serving: no new connections, every client closed. Loop thread.
+  func stop() {
+    stopping = true
+    listener?.close()
+    if let tickTimer { _ = loop.cancelTimer(tickTimer) }
+    for connection in connections.values { connection.close() }
+  }
+
+  // MARK: ListenerHandler
+
+  func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
+
+  func listener(_ listener: Listener, refused peer: SocketAddress, reason: RefusalReason) {
+    log.warn("refused a connection", ["peer": peer.description, "reason": "\(reason)"])
+  }
+
+  func listener(_ listener: Listener, acceptFailed error: TransportError) {
+    log.error("accept failed: \(error)")
+  }
+
+  // MARK: ConnectionHandler
+
+  func connectionActive(_ connection: Connection) {
+    let id = ClientID(connection.id.rawValue)
+    connections[id] = connection
+    node.clientConnected(id, address: connection.peerAddress.host, port: connection.peerAddress.port, nowMs: wallClockMs())
+  }
+
+  func connection(_ connection: Connection, received bytes: [UInt8]) {
+    node.clientBytes(ClientID(connection.id.rawValue), bytes, nowMs: wallClockMs())
+  }
+
+  func connectionClosed(_ connection: Connection, reason: CloseReason) {
+    let id = ClientID(connection.id.rawValue)
+    guard connections.removeValue(forKey: id) != nil else { return }
+    node.clientClosed(id, nowMs: wallClockMs())
+  }
+}
+
+/// The leader's wall clock in ms: stamped into commands as ctime/mtime and session deadlines.
+func wallClockMs() -> Int64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_REALTIME, &ts)
+  return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+func monotonicMs() -> Int64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
