@@ -1,1 +1,0 @@
-// ServerCoreTests: tests arrive with the code they test.
