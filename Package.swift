@@ -41,7 +41,7 @@ let package = Package(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
-    .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
+    .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"], exclude: ["Fixtures"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport"]),
