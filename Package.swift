@@ -42,7 +42,7 @@ let package = Package(
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
-    .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
+    .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"], exclude: ["Fixtures"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
     .testTarget(
       name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"], exclude: ["Fixtures"]),

@@ -114,4 +114,20 @@ struct ClientRequestTests {
           RequestHeader(xid: Xid(1), opCode: .getData),
           .lengthOverBound(length: Int(Int32.max), bound: 1024)))
   }
+
+  @Test("requests that name a path expose it; the others do not")
+  func paths() {
+    #expect(ClientRequest.getData(GetDataRequest(path: "/a", watch: false)).path == "/a")
+    #expect(ClientRequest.getEphemerals(GetEphemeralsRequest(prefixPath: "/e")).path == "/e")
+    #expect(ClientRequest.ping.path == nil)
+    let named = Self.everyRequest.filter { $0.path != nil }.count
+    #expect(named == 19)
+  }
+
+  @Test("op codes print as ZooKeeper's constant names")
+  func opCodeNames() {
+    #expect(OpCode.getChildren2.description == "getChildren2")
+    #expect("\(OpCode.closeSession)" == "closeSession")
+    #expect(Set(OpCode.allCases.map(\.description)).count == OpCode.allCases.count)
+  }
 }

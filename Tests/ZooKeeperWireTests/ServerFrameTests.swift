@@ -83,15 +83,11 @@ struct ServerFrameTests {
     (.closeSession, .empty),
   ]
 
-  @Test("each op's reply record decodes as that op's response")
-  func responseByOp() throws {
-    for (op, response) in Self.responses {
-      let header = ReplyHeader(xid: Xid(8), zxid: Zxid(77))
-      let payload = Array(Frame.reply(header, response).dropFirst(4))
-      #expect(
-        try ServerMessage.decode(payload: payload, expecting: op) == .reply(header, response),
-        "\(op)")
-    }
+  @Test("each op's reply record decodes as that op's response", arguments: responses)
+  func responseByOp(_ op: OpCode, _ response: ClientResponse) throws {
+    let header = ReplyHeader(xid: Xid(8), zxid: Zxid(77))
+    let payload = Array(Frame.reply(header, response).dropFirst(4))
+    #expect(try ServerMessage.decode(payload: payload, expecting: op) == .reply(header, response))
   }
 
   @Test("a notification is xid -1 with the event")

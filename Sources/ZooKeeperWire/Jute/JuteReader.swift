@@ -4,18 +4,24 @@
 /// `jute.maxbuffer` plus an extra allowance); nothing is allocated before its length is checked
 /// against both the bound and the bytes actually left.
 public struct JuteReader: Sendable {
+  /// The bytes being read (the reader only looks at `offset..<end`).
   public let bytes: [UInt8]
+  /// The next byte to read.
   public private(set) var offset: Int
+  /// One past the last byte the reader may read.
   public let end: Int
+  /// The largest string, buffer or vector length accepted.
   public let lengthBound: Int
 
   /// The default bound: ZooKeeper's `jute.maxbuffer` default (0xfffff) plus its equal extra size.
   public static let defaultLengthBound = 0xfffff * 2
 
+  /// A reader over all of `bytes`.
   public init(_ bytes: [UInt8], lengthBound: Int = JuteReader.defaultLengthBound) {
     self.init(bytes, range: 0..<bytes.count, lengthBound: lengthBound)
   }
 
+  /// A reader over `range` of `bytes` (no copy).
   public init(_ bytes: [UInt8], range: Range<Int>, lengthBound: Int = JuteReader.defaultLengthBound) {
     precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside bytes")
     self.bytes = bytes
@@ -24,19 +30,23 @@ public struct JuteReader: Sendable {
     self.lengthBound = lengthBound
   }
 
+  /// Bytes left to read.
   public var remaining: Int { end - offset }
+  /// Whether every byte has been read.
   public var isAtEnd: Bool { offset == end }
 
   private func require(_ count: Int) throws(JuteError) {
     if count > end - offset { throw .truncated(needed: count, available: end - offset) }
   }
 
+  /// A jute `byte`.
   public mutating func readByte() throws(JuteError) -> UInt8 {
     try require(1)
     defer { offset += 1 }
     return bytes[offset]
   }
 
+  /// A jute `boolean`: 0 or 1; any other byte is `invalidBoolean`.
   public mutating func readBool() throws(JuteError) -> Bool {
     let b = try readByte()
     switch b {
@@ -46,6 +56,7 @@ public struct JuteReader: Sendable {
     }
   }
 
+  /// A jute `int`: 4 bytes, big-endian.
   public mutating func readInt32() throws(JuteError) -> Int32 {
     try require(4)
     var v: UInt32 = 0
@@ -54,6 +65,7 @@ public struct JuteReader: Sendable {
     return Int32(bitPattern: v)
   }
 
+  /// A jute `long`: 8 bytes, big-endian.
   public mutating func readInt64() throws(JuteError) -> Int64 {
     try require(8)
     var v: UInt64 = 0
@@ -132,6 +144,7 @@ public struct JuteReader: Sendable {
     return result
   }
 
+  /// A record, fields in declaration order.
   public mutating func read<T: JuteDecodable>(_ type: T.Type = T.self) throws(JuteError) -> T {
     try T(from: &self)
   }

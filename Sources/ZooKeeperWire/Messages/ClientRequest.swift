@@ -74,6 +74,33 @@ public enum ClientRequest: Hashable, Sendable, JuteEncodable {
     }
   }
 
+  /// The path the request names, if it names one (for getEphemerals, the prefix); nil for
+  /// ping, auth, sasl, setWatches(2), multi, reconfig, whoAmI and closeSession.
+  public var path: String? {
+    switch self {
+    case .create(let r), .create2(let r), .createContainer(let r): return r.path
+    case .createTTL(let r): return r.path
+    case .delete(let r): return r.path
+    case .exists(let r): return r.path
+    case .getData(let r): return r.path
+    case .setData(let r): return r.path
+    case .getACL(let r): return r.path
+    case .setACL(let r): return r.path
+    case .getChildren(let r): return r.path
+    case .getChildren2(let r): return r.path
+    case .sync(let r): return r.path
+    case .check(let r): return r.path
+    case .checkWatches(let r): return r.path
+    case .removeWatches(let r): return r.path
+    case .getEphemerals(let r): return r.prefixPath
+    case .getAllChildrenNumber(let r): return r.path
+    case .addWatch(let r): return r.path
+    case .ping, .multi, .multiRead, .reconfig, .auth, .setWatches, .sasl, .setWatches2, .whoAmI,
+      .closeSession:
+      return nil
+    }
+  }
+
   /// Appends the body only (nothing for ping, whoAmI and closeSession).
   public func encode(to w: inout JuteWriter) {
     switch self {

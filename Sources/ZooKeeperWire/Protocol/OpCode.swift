@@ -34,7 +34,45 @@ public enum OpCode: Int32, Sendable, CaseIterable, CustomStringConvertible {
   case closeSession = -11
   case error = -1
 
-  public var description: String { "\(self)" }
+  /// The case name, which is ZooKeeper's `ZooDefs.OpCode` constant name (e.g. "getChildren2").
+  /// Spelled out: interpolating `self` here would call this property again, forever.
+  public var description: String {
+    switch self {
+    case .notification: return "notification"
+    case .create: return "create"
+    case .delete: return "delete"
+    case .exists: return "exists"
+    case .getData: return "getData"
+    case .setData: return "setData"
+    case .getACL: return "getACL"
+    case .setACL: return "setACL"
+    case .getChildren: return "getChildren"
+    case .sync: return "sync"
+    case .ping: return "ping"
+    case .getChildren2: return "getChildren2"
+    case .check: return "check"
+    case .multi: return "multi"
+    case .create2: return "create2"
+    case .reconfig: return "reconfig"
+    case .checkWatches: return "checkWatches"
+    case .removeWatches: return "removeWatches"
+    case .createContainer: return "createContainer"
+    case .deleteContainer: return "deleteContainer"
+    case .createTTL: return "createTTL"
+    case .multiRead: return "multiRead"
+    case .auth: return "auth"
+    case .setWatches: return "setWatches"
+    case .sasl: return "sasl"
+    case .getEphemerals: return "getEphemerals"
+    case .getAllChildrenNumber: return "getAllChildrenNumber"
+    case .setWatches2: return "setWatches2"
+    case .addWatch: return "addWatch"
+    case .whoAmI: return "whoAmI"
+    case .createSession: return "createSession"
+    case .closeSession: return "closeSession"
+    case .error: return "error"
+    }
+  }
 
   /// Whether the operation changes the tree or the session table, and so goes through the log.
   public var isWrite: Bool {

@@ -356,24 +356,25 @@ public struct ReconfigRequest: Hashable, Sendable, JuteRecord {
 
 /// A SASL token from the client (`proto.GetSASLRequest`), op sasl (102).
 public struct GetSASLRequest: Hashable, Sendable, JuteRecord {
-  /// The client's SASL token.
-  public var token: [UInt8]
+  /// The client's SASL token; nil for a null buffer.
+  public var token: [UInt8]?
 
   /// A request carrying `token`.
-  public init(token: [UInt8]) { self.token = token }
+  public init(token: [UInt8]?) { self.token = token }
 
-  public init(from r: inout JuteReader) throws(JuteError) { token = try r.readBuffer() }
+  public init(from r: inout JuteReader) throws(JuteError) { token = try r.readOptionalBuffer() }
   public func encode(to w: inout JuteWriter) { w.writeBuffer(token) }
 }
 
 /// The server's SASL challenge (`proto.SetSASLResponse`), the reply to sasl (102).
+/// ZooKeeper 3.8 without a SASL configuration answers with a null token (length -1).
 public struct SetSASLResponse: Hashable, Sendable, JuteRecord {
-  /// The server's SASL token.
-  public var token: [UInt8]
+  /// The server's SASL token; nil for a null buffer.
+  public var token: [UInt8]?
 
   /// A response carrying `token`.
-  public init(token: [UInt8]) { self.token = token }
+  public init(token: [UInt8]?) { self.token = token }
 
-  public init(from r: inout JuteReader) throws(JuteError) { token = try r.readBuffer() }
+  public init(from r: inout JuteReader) throws(JuteError) { token = try r.readOptionalBuffer() }
   public func encode(to w: inout JuteWriter) { w.writeBuffer(token) }
 }
