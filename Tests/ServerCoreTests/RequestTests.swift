@@ -38,7 +38,7 @@ struct RequestTests {
     h.autoPersist = false
     h.request(c, xid: 1, .create(CreateRequest(path: "/x", data: Array("1".utf8), acl: ACL.openUnsafe, mode: .persistent)))
     h.request(c, xid: 2, .getData(GetDataRequest(path: "/x")))
-    h.request(c, xid: 3, .ping)
+    h.request(c, xid: -2, .ping)
     #expect(h.takeReplies(c).isEmpty, "nothing is answered before the write is durable")
     h.autoPersist = true
     h.makeDurable()
@@ -68,21 +68,41 @@ struct RequestTests {
     let (watcher, _) = h.openSession()
     let (writer, _) = h.openSession()
     _ = h.call(writer, xid: 1, .create(CreateRequest(path: "/w", data: [], acl: ACL.openUnsafe, mode: .persistent)))
-    _ = h.call(watcher, xid: 1, .getData(GetDataRequest(path: "/w", watch: true)))
+    _ = h.call(watcher, xid: 1, .create(CreateRequest(path: "/own", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    _ = h.call(watcher, xid: 2, .getData(GetDataRequest(path: "/w", watch: true)))
+    // In one entry: the writer's change to /w, then the watcher's own write, and behind that
+    // the watcher's read of /w, which must wait for its write and so sees the change.
     h.autoPersist = false
     h.request(writer, xid: 2, .setData(SetDataRequest(path: "/w", data: Array("new".utf8))))
-    h.request(watcher, xid: 2, .getData(GetDataRequest(path: "/w")))
+    h.request(watcher, xid: 3, .setData(SetDataRequest(path: "/own", data: [1])))
+    h.request(watcher, xid: 4, .getData(GetDataRequest(path: "/w")))
+    #expect(h.takeReplies(watcher).isEmpty)
     h.autoPersist = true
     h.makeDurable()
     let replies = h.takeReplies(watcher)
-    #expect(replies.count == 2)
-    #expect(replies[0].isEvent && replies[0].event.type == .nodeDataChanged && replies[0].event.path == "/w")
-    #expect(replies[1].header.xid == Xid(2))
-    // The read was answered after the change applied, as its turn came after it.
-    #expect(replies[1].body(GetDataResponse.self).data == Array("new".utf8))
+    #expect(replies.map(\.header.xid) == [.notification, Xid(3), Xid(4)])
+    #expect(replies.first?.event.type == .nodeDataChanged && replies.first?.event.path == "/w")
+    #expect(replies.last?.body(GetDataResponse.self).data == Array("new".utf8))
     // One-shot: a second change fires nothing.
     _ = h.call(writer, xid: 3, .setData(SetDataRequest(path: "/w", data: [])))
     #expect(h.takeReplies(watcher).isEmpty)
+  }
+
+  @Test("a read that arrives before a change is applied answers the old data, then the event comes")
+  func readBeforeChange() {
+    var h = NodeHarness()
+    let (watcher, _) = h.openSession()
+    let (writer, _) = h.openSession()
+    _ = h.call(writer, xid: 1, .create(CreateRequest(path: "/w", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    _ = h.call(watcher, xid: 1, .exists(ExistsRequest(path: "/w", watch: true)))
+    h.autoPersist = false
+    h.request(writer, xid: 2, .setData(SetDataRequest(path: "/w", data: Array("new".utf8))))
+    let early = h.call(watcher, xid: 2, .getData(GetDataRequest(path: "/w")))
+    #expect(early.map(\.header.xid) == [Xid(2)])
+    #expect(early.first?.body(GetDataResponse.self).data == [])
+    h.autoPersist = true
+    h.makeDurable()
+    #expect(h.takeReplies(watcher).map(\.event.type) == [.nodeDataChanged])
   }
 
   @Test("a persistent recursive watch fires for every change below it, never NodeChildrenChanged")
