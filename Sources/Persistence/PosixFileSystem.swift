@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// The real disk, through POSIX calls (open, pread, pwrite, fdatasync, fsync, rename,
 /// ftruncate, posix_fallocate). Every call is retried on EINTR.

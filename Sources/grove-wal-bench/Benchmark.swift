@@ -16,18 +16,22 @@ enum Benchmark {
       print(String(format: "raw write+fdatasync:      %9.0f syncs/s", raw))
       var single = 0.0
       for appenders in [1, 8, 64] {
-        let (appends, syncs) = try appendRate(directory: root + "/appenders-\(appenders)", appenders: appenders, seconds: seconds)
+        let (appends, syncs) = try appendRate(
+          directory: root + "/appenders-\(appenders)", appenders: appenders, seconds: seconds)
         if appenders == 1 { single = appends }
         print(
           String(
-            format: "%2d appender%@:            %9.0f appends/s %9.0f syncs/s  (%.1f appends/sync, %.2fx single, single/raw %.2f)",
-            appenders, appenders == 1 ? " " : "s", appends, syncs, appends / max(syncs, 1), appends / max(single, 1),
+            format:
+              "%2d appender%@:            %9.0f appends/s %9.0f syncs/s  (%.1f appends/sync, %.2fx single, single/raw %.2f)",
+            appenders, appenders == 1 ? " " : "s", appends, syncs, appends / max(syncs, 1),
+            appends / max(single, 1),
             single / max(raw, 1)))
       }
       let (recoverySeconds, bytes) = try recoveryTime(directory: root + "/recovery", entries: recoveryEntries)
       print(
         String(
-          format: "recovery of %d entries:  %.3f s (%.0f MB of log, page cache warm)", recoveryEntries, recoverySeconds,
+          format: "recovery of %d entries:  %.3f s (%.0f MB of log, page cache warm)", recoveryEntries,
+          recoverySeconds,
           Double(bytes) / 1e6))
     } catch {
       print("error: \(error)")
@@ -66,7 +70,9 @@ enum Benchmark {
   }
 
   /// `appenders` threads each append one entry and wait until it is durable, in a loop.
-  static func appendRate(directory: String, appenders: Int, seconds: Double) throws(PersistenceError) -> (Double, Double) {
+  static func appendRate(directory: String, appenders: Int, seconds: Double) throws(PersistenceError) -> (
+    Double, Double
+  ) {
     let counting = CountingFileSystem()
     let log = try DurableLog(directory: directory, fileSystem: counting)
     defer { log.close() }
@@ -113,7 +119,9 @@ enum Benchmark {
       let log = try DurableLog(directory: directory, fileSystem: fileSystem)
       var index: UInt64 = 1
       while index <= UInt64(entries) {
-        let batch = (index..<min(index + 10_000, UInt64(entries) + 1)).map { Entry(term: Term(1), index: LogIndex($0), data: data) }
+        let batch = (index..<min(index + 10_000, UInt64(entries) + 1)).map {
+          Entry(term: Term(1), index: LogIndex($0), data: data)
+        }
         _ = try log.append(batch)
         try log.flush()
         index += UInt64(batch.count)
@@ -144,11 +152,15 @@ final class CountingFileSystem: FileSystem {
   private let posix = PosixFileSystem()
 
   func makeDirectory(_ path: String) throws(PersistenceError) { try posix.makeDirectory(path) }
-  func contentsOfDirectory(_ path: String) throws(PersistenceError) -> [String] { try posix.contentsOfDirectory(path) }
+  func contentsOfDirectory(_ path: String) throws(PersistenceError) -> [String] {
+    try posix.contentsOfDirectory(path)
+  }
   func openFile(_ path: String, create: Bool) throws(PersistenceError) -> any DurableFile {
     CountingFile(try posix.openFile(path, create: create), syncs: self)
   }
-  func rename(_ source: String, to destination: String) throws(PersistenceError) { try posix.rename(source, to: destination) }
+  func rename(_ source: String, to destination: String) throws(PersistenceError) {
+    try posix.rename(source, to: destination)
+  }
   func removeFile(_ path: String) throws(PersistenceError) { try posix.removeFile(path) }
   func syncDirectory(_ path: String) throws(PersistenceError) { try posix.syncDirectory(path) }
 }
@@ -164,8 +176,12 @@ final class CountingFile: DurableFile {
 
   var path: String { file.path }
   func size() throws(PersistenceError) -> Int64 { try file.size() }
-  func read(at offset: Int64, count: Int) throws(PersistenceError) -> [UInt8] { try file.read(at: offset, count: count) }
-  func write(_ bytes: [UInt8], at offset: Int64) throws(PersistenceError) { try file.write(bytes, at: offset) }
+  func read(at offset: Int64, count: Int) throws(PersistenceError) -> [UInt8] {
+    try file.read(at: offset, count: count)
+  }
+  func write(_ bytes: [UInt8], at offset: Int64) throws(PersistenceError) {
+    try file.write(bytes, at: offset)
+  }
   func syncData() throws(PersistenceError) {
     counter.syncs.add(1, ordering: .relaxed)
     try file.syncData()

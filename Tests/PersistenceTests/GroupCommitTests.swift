@@ -120,15 +120,20 @@ struct SimFileSystemTests {
     let disk = SimFileSystem(seed: 2, faults: SimFileSystem.Faults(writeErrorProbability: 1))
     try disk.makeDirectory("/d")
     let file = try disk.openFile("/d/f", create: true)
-    #expect(throws: PersistenceError.io(operation: "pwrite", path: "/d/f", errno: 5)) { try file.write([1], at: 0) }
+    #expect(throws: PersistenceError.io(operation: "pwrite", path: "/d/f", errno: 5)) {
+      try file.write([1], at: 0)
+    }
     disk.setFaults(SimFileSystem.Faults(syncErrorProbability: 1))
     try file.write([1], at: 0)
-    #expect(throws: PersistenceError.io(operation: "fdatasync", path: "/d/f", errno: 5)) { try file.syncData() }
+    #expect(throws: PersistenceError.io(operation: "fdatasync", path: "/d/f", errno: 5)) {
+      try file.syncData()
+    }
   }
 
   @Test("operations cost simulated time: syncs more than writes")
   func latency() throws {
-    let disk = SimFileSystem(seed: 3, faults: SimFileSystem.Faults(writeLatencyMicroseconds: 10, syncLatencyMicroseconds: 1000))
+    let disk = SimFileSystem(
+      seed: 3, faults: SimFileSystem.Faults(writeLatencyMicroseconds: 10, syncLatencyMicroseconds: 1000))
     try disk.makeDirectory("/d")
     let file = try disk.openFile("/d/f", create: true)
     try file.write([1], at: 0)

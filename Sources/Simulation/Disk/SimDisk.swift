@@ -109,10 +109,14 @@ struct SimDisk {
         switch random.next() % 3 {
         case 0: image.place(write.bytes, at: write.offset)
         case 1: break
-        default: image.place(Array(write.bytes.prefix(Int(random.next() % UInt64(write.bytes.count + 1)))), at: write.offset)
+        default:
+          image.place(
+            Array(write.bytes.prefix(Int(random.next() % UInt64(write.bytes.count + 1)))), at: write.offset)
         }
       }
-      if image.count < inode.durableSize { image.append(contentsOf: repeatElement(0, count: inode.durableSize - image.count)) }
+      if image.count < inode.durableSize {
+        image.append(contentsOf: repeatElement(0, count: inode.durableSize - image.count))
+      }
       inode.volatile = image
       inode.durable = image
       inode.durableSize = image.count
@@ -125,7 +129,9 @@ struct SimDisk {
 extension Array where Element == UInt8 {
   /// Writes `bytes` at `offset`, zero-filling any gap and extending as needed.
   mutating func place(_ bytes: [UInt8], at offset: Int) {
-    if count < offset + bytes.count { append(contentsOf: repeatElement(0, count: offset + bytes.count - count)) }
+    if count < offset + bytes.count {
+      append(contentsOf: repeatElement(0, count: offset + bytes.count - count))
+    }
     replaceSubrange(offset..<offset + bytes.count, with: bytes)
   }
 }

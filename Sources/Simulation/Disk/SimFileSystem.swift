@@ -22,7 +22,8 @@ public final class SimFileSystem: FileSystem {
     public var syncLatencyMicroseconds: UInt64
 
     public init(
-      writeErrorProbability: Double = 0, syncErrorProbability: Double = 0, writeLatencyMicroseconds: UInt64 = 20,
+      writeErrorProbability: Double = 0, syncErrorProbability: Double = 0,
+      writeLatencyMicroseconds: UInt64 = 20,
       syncLatencyMicroseconds: UInt64 = 1000
     ) {
       self.writeErrorProbability = writeErrorProbability
@@ -93,7 +94,9 @@ public final class SimFileSystem: FileSystem {
 
   public func contentsOfDirectory(_ path: String) throws(PersistenceError) -> [String] {
     try disk.withLock { (disk) throws(PersistenceError) -> [String] in
-      guard let directory = disk.directories[normalized(path)] else { throw .io(operation: "opendir", path: path, errno: 2) }
+      guard let directory = disk.directories[normalized(path)] else {
+        throw .io(operation: "opendir", path: path, errno: 2)
+      }
       return directory.volatile.keys.sorted()
     }
   }
@@ -119,7 +122,8 @@ public final class SimFileSystem: FileSystem {
     try disk.withLock { (disk) throws(PersistenceError) in
       let (sourceParent, sourceName) = split(source)
       let (destinationParent, destinationName) = split(destination)
-      guard let id = disk.directories[sourceParent]?.volatile[sourceName], disk.directories[destinationParent] != nil
+      guard let id = disk.directories[sourceParent]?.volatile[sourceName],
+        disk.directories[destinationParent] != nil
       else { throw .io(operation: "rename", path: source, errno: 2) }
       guard disk.proceed() else { throw .io(operation: "rename", path: source, errno: 5) }
       disk.directories[sourceParent]!.volatile[sourceName] = nil
@@ -130,7 +134,9 @@ public final class SimFileSystem: FileSystem {
   public func removeFile(_ path: String) throws(PersistenceError) {
     try disk.withLock { (disk) throws(PersistenceError) in
       let (parent, name) = split(path)
-      guard disk.directories[parent]?.volatile[name] != nil else { throw .io(operation: "unlink", path: path, errno: 2) }
+      guard disk.directories[parent]?.volatile[name] != nil else {
+        throw .io(operation: "unlink", path: path, errno: 2)
+      }
       guard disk.proceed() else { throw .io(operation: "unlink", path: path, errno: 5) }
       disk.directories[parent]!.volatile[name] = nil
     }
@@ -139,7 +145,9 @@ public final class SimFileSystem: FileSystem {
   public func syncDirectory(_ path: String) throws(PersistenceError) {
     try disk.withLock { (disk) throws(PersistenceError) in
       let key = normalized(path)
-      guard disk.directories[key] != nil else { throw .io(operation: "fsync directory", path: path, errno: 2) }
+      guard disk.directories[key] != nil else {
+        throw .io(operation: "fsync directory", path: path, errno: 2)
+      }
       guard disk.proceed() else { throw .io(operation: "fsync directory", path: path, errno: 5) }
       disk.directories[key]!.durable = disk.directories[key]!.volatile
       disk.statistics.directorySyncs += 1
