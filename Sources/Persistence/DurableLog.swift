@@ -45,6 +45,7 @@ public final class DurableLog: Sendable {
     self.options = options
     let recovered = try LogRecovery.recover(directory: directory, fileSystem: fileSystem, options: options)
     monitor = Monitor(LogState(recovered), conditions: 2)
+    checkInvariants()
   }
 
   deinit { close() }
@@ -163,6 +164,12 @@ public final class DurableLog: Sendable {
     } ?? false
   }
 
+  /// Checks the log's internal invariants (the simulator calls this after every step); traps if
+  /// one is broken.
+  public func checkInvariants() {
+    monitor.withLock { $0.checkInvariants() }
+  }
+
   /// Closes the files. Queued writes that were not flushed are dropped (never acknowledged).
   public func close() {
     monitor.withLock { (state) in
@@ -223,6 +230,11 @@ struct LogState {
 
   func checkInvariants() {
     table.checkInvariants()
+    if let first = cache.firstIndex, let last = cache.lastIndex {
+      precondition(
+        first > table.base && last == table.lastIndex, "cache [\(first), \(last)] is not a suffix of the log")
+      precondition(cache.entry(at: last)?.term == table.term(at: last), "cache and table disagree at \(last)")
+    }
     precondition(
       table.base == snapshot.metadata.index,
       "table starts at \(table.base), snapshot at \(snapshot.metadata.index)")

@@ -9,6 +9,8 @@ import Synchronization
 /// independently, kept, lost, or torn (only a prefix reaches the disk), so the image after a crash
 /// can have holes exactly where a real disk's page writeback could leave them. Faults and latency
 /// come from a seeded generator, so a run is defined by its seed and the order of calls.
+///
+/// Use one per simulated node: `crash()` is that node losing power.
 public final class SimFileSystem: FileSystem {
   /// Injected faults and simulated latency.
   public struct Faults: Sendable {
