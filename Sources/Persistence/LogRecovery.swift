@@ -25,6 +25,8 @@ enum LogRecovery {
     directory: String, fileSystem: any FileSystem, options: LogOptions
   ) throws(PersistenceError) -> RecoveredLog {
     try fileSystem.makeDirectory(directory)
+    // The directory's own name must survive a power loss too.
+    try fileSystem.syncDirectory(parentDirectory(of: directory))
     let names = try fileSystem.contentsOfDirectory(directory)
     var removedAny = false
     for name in names where name.hasSuffix(LogFileName.temporarySuffix) {

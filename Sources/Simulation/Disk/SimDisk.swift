@@ -33,6 +33,7 @@ struct SimDisk {
   init(random: DiskRandom, faults: SimFileSystem.Faults) {
     self.random = random
     self.faults = faults
+    directories["/"] = SimDirectory()
   }
 
   func lookup(_ path: String) -> Int? {
