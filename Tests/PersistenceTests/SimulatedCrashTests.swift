@@ -22,6 +22,10 @@ struct ModelLog: Equatable {
       entries.removeFirst(Int(index.rawValue - base.rawValue))
       base = index
       baseTerm = term
+    case .reset(let index, let term):
+      entries.removeAll()
+      base = index
+      baseTerm = term
     case .hardState(let state):
       hardState = state
     }
@@ -40,6 +44,7 @@ struct ModelLog: Equatable {
 enum ModelWrite {
   case entry(Entry)
   case compact(LogIndex, Term)
+  case reset(LogIndex, Term)
   case hardState(HardState)
 }
 
@@ -110,9 +115,18 @@ struct SimulatedCrashTests {
               queued.apply(.compact(commit, snapshotTerm))
             }
           default:
-            try log.flush()
-            acknowledged = queued
-            inFlight.removeAll()
+            if Int.random(in: 0..<4, using: &random) == 0 {
+              // A snapshot from the leader, past the end of this log, replaces it.
+              term += 1
+              let index = LogIndex(queued.lastIndex.rawValue + UInt64.random(in: 1...30, using: &random))
+              _ = try log.applySnapshot(Snapshot(metadata: SnapshotMetadata(index: index, term: Term(term)), data: [9]))
+              inFlight.append(.reset(index, Term(term)))
+              queued.apply(.reset(index, Term(term)))
+            } else {
+              try log.flush()
+              acknowledged = queued
+              inFlight.removeAll()
+            }
           }
         } catch {
           if case .invalidArgument(let message) = error {
@@ -132,6 +146,12 @@ struct SimulatedCrashTests {
       for write in ordered {
         candidate.apply(write)
         candidates.append(candidate)
+      }
+      if Int.random(in: 0..<3, using: &random) == 0 {
+        // Lose power again, during recovery itself (cutting the torn tail, removing files).
+        disk.crash(atOperation: Int.random(in: 1...6, using: &random))
+        _ = try? DurableLog(directory: "/node", fileSystem: disk, options: options)
+        disk.cancelScheduledCrash()
       }
       let reopened = try DurableLog(directory: "/node", fileSystem: disk, options: options)
       let state = try ModelLog(reopened)

@@ -66,6 +66,11 @@ public final class SimFileSystem: FileSystem {
     disk.withLock { $0.scheduledCrash = $0.operations + count }
   }
 
+  /// Cancels a crash scheduled by `crash(atOperation:)` that has not happened yet.
+  public func cancelScheduledCrash() {
+    disk.withLock { $0.scheduledCrash = nil }
+  }
+
   /// Mutating operations performed so far.
   public var operations: Int { disk.withLock { $0.operations } }
 
