@@ -119,7 +119,8 @@ struct SimulatedCrashTests {
               // A snapshot from the leader, past the end of this log, replaces it.
               term += 1
               let index = LogIndex(queued.lastIndex.rawValue + UInt64.random(in: 1...30, using: &random))
-              _ = try log.applySnapshot(Snapshot(metadata: SnapshotMetadata(index: index, term: Term(term)), data: [9]))
+              _ = try log.applySnapshot(
+                Snapshot(metadata: SnapshotMetadata(index: index, term: Term(term)), data: [9]))
               inFlight.append(.reset(index, Term(term)))
               queued.apply(.reset(index, Term(term)))
             } else {
