@@ -25,7 +25,8 @@ extension DurableLog {
       case nothingQueued(DurabilityTicket)
       case claimed
     }
-    let start = try monitor.waitFor(condition: DurableLog.durableCondition) { (state) throws(PersistenceError) -> Start? in
+    let start = try monitor.waitFor(condition: DurableLog.durableCondition) {
+      (state) throws(PersistenceError) -> Start? in
       try state.checkUsable()
       if state.flushing { return nil }
       if state.pending.isEmpty { return .nothingQueued(state.durableTicket) }
@@ -94,7 +95,8 @@ extension DurableLog {
       case .entries(let entries): records.append(contentsOf: entries.lazy.map { .entry($0) })
       case .hardState(let state): lastHardState = state
       case .snapshot(let snapshot, let reset):
-        records.append(.snapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term, reset: reset))
+        records.append(
+          .snapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term, reset: reset))
       }
     }
     if let lastHardState { records.append(.hardState(lastHardState)) }
@@ -108,7 +110,8 @@ extension DurableLog {
         directory: directory, fileSystem: fileSystem, options: options, sequence: segment.sequence + 1,
         firstIndex: batch.lastIndex.next,
         preamble: [
-          .snapshotMarker(index: batch.base.index, term: batch.base.term, reset: false), .hardState(batch.hardState),
+          .snapshotMarker(index: batch.base.index, term: batch.base.term, reset: false),
+          .hardState(batch.hardState),
         ])
       segment = created.0
       writeOffset = created.1
@@ -120,7 +123,9 @@ extension DurableLog {
     buffer.reserveCapacity(bytes)
     var locations: [RecordLocation] = []
     for record in records {
-      if case .entry = record { locations.append(RecordLocation(segment: segment.sequence, offset: writeOffset + buffer.count)) }
+      if case .entry = record {
+        locations.append(RecordLocation(segment: segment.sequence, offset: writeOffset + buffer.count))
+      }
       record.encode(batchStart: UInt32(writeOffset), into: &buffer)
     }
     try segment.file.write(buffer, at: Int64(writeOffset))

@@ -70,14 +70,18 @@ extension DurableLog: LogStorage {
     }
     let length = Int(header.withUnsafeBytes { $0.littleEndianUInt32(at: 0) })
     guard length <= WALRecordLayout.payloadBytesMax else {
-      throw .corruption(file: segment.path, offset: Int64(location.offset), reason: "record length \(length) exceeds the limit")
+      throw .corruption(
+        file: segment.path, offset: Int64(location.offset),
+        reason: "record length \(length) exceeds the limit")
     }
-    let record = try segment.file.read(at: Int64(location.offset), count: WALRecordLayout.headerBytes + length)
+    let record = try segment.file.read(
+      at: Int64(location.offset), count: WALRecordLayout.headerBytes + length)
     return try record.withBytes { (raw) throws(PersistenceError) -> Entry in
       guard case .record(let kind, _, let payload, _) = WALRecordParser.parse(raw, at: 0, dataEnd: raw.count),
         case .entry(let entry)? = WALRecordParser.decode(kind: kind, payload: payload, in: raw)
       else {
-        throw .corruption(file: segment.path, offset: Int64(location.offset), reason: "entry record no longer valid")
+        throw .corruption(
+          file: segment.path, offset: Int64(location.offset), reason: "entry record no longer valid")
       }
       return entry
     }

@@ -36,13 +36,16 @@ public final class DurableLog: Sendable {
 
   /// Opens (creating if needed) the log in `directory`, recovering what is on disk: a torn tail
   /// is cut; any other damage throws `.corruption` / `.missingSegment` naming file and offset.
-  public init(directory: String, fileSystem: any FileSystem, options: LogOptions = LogOptions()) throws(PersistenceError) {
+  public init(directory: String, fileSystem: any FileSystem, options: LogOptions = LogOptions())
+    throws(PersistenceError)
+  {
     try options.validate()
     self.directory = directory
     self.fileSystem = fileSystem
     self.options = options
     let recovered = try LogRecovery.recover(directory: directory, fileSystem: fileSystem, options: options)
     monitor = Monitor(LogState(recovered), conditions: 2)
+    checkInvariants()
   }
 
   deinit { close() }
@@ -59,7 +62,8 @@ public final class DurableLog: Sendable {
       (state) throws(PersistenceError) in
       guard first.index > state.queuedBase, first.index <= state.queuedLast.next else {
         throw .invalidArgument(
-          "append at \(first.index) to a log of (\(state.queuedBase), \(state.queuedLast)] (with queued writes)")
+          "append at \(first.index) to a log of (\(state.queuedBase), \(state.queuedLast)] (with queued writes)"
+        )
       }
       state.queuedLast = entries[entries.count - 1].index
       state.pending.append(.entries(entries))
@@ -80,13 +84,17 @@ public final class DurableLog: Sendable {
     try monitor.withLock { (state) throws(PersistenceError) in
       try state.checkUsable()
       guard index > state.queuedBase, index <= state.queuedLast else {
-        throw .invalidArgument("snapshot at \(index) outside the log (\(state.queuedBase), \(state.queuedLast)]")
+        throw .invalidArgument(
+          "snapshot at \(index) outside the log (\(state.queuedBase), \(state.queuedLast)]")
       }
     }
     try SnapshotFile.write(
-      snapshot, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID, nodeID: options.nodeID)
+      snapshot, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID,
+      nodeID: options.nodeID)
     return try queue(40) { (state) throws(PersistenceError) in
-      guard index > state.queuedBase else { throw .invalidArgument("snapshot at \(index) is not newer than the log's start") }
+      guard index > state.queuedBase else {
+        throw .invalidArgument("snapshot at \(index) is not newer than the log's start")
+      }
       state.queuedBase = index
       state.pending.append(.snapshot(snapshot, reset: false))
     }
@@ -98,9 +106,12 @@ public final class DurableLog: Sendable {
     let index = snapshot.metadata.index
     guard index > .zero else { throw .invalidArgument("empty snapshot") }
     try SnapshotFile.write(
-      snapshot, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID, nodeID: options.nodeID)
+      snapshot, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID,
+      nodeID: options.nodeID)
     return try queue(40) { (state) throws(PersistenceError) in
-      guard index > state.queuedBase else { throw .invalidArgument("snapshot at \(index) is not newer than the log's start") }
+      guard index > state.queuedBase else {
+        throw .invalidArgument("snapshot at \(index) is not newer than the log's start")
+      }
       state.queuedBase = index
       state.queuedLast = index
       state.pending.append(.snapshot(snapshot, reset: true))
@@ -151,6 +162,12 @@ public final class DurableLog: Sendable {
       if state.closed || state.failure != nil { return false }
       return !state.pending.isEmpty && !state.flushing ? true : nil
     } ?? false
+  }
+
+  /// Checks the log's internal invariants (the simulator calls this after every step); traps if
+  /// one is broken.
+  public func checkInvariants() {
+    monitor.withLock { $0.checkInvariants() }
   }
 
   /// Closes the files. Queued writes that were not flushed are dropped (never acknowledged).
@@ -213,7 +230,14 @@ struct LogState {
 
   func checkInvariants() {
     table.checkInvariants()
-    precondition(table.base == snapshot.metadata.index, "table starts at \(table.base), snapshot at \(snapshot.metadata.index)")
+    if let first = cache.firstIndex, let last = cache.lastIndex {
+      precondition(
+        first > table.base && last == table.lastIndex, "cache [\(first), \(last)] is not a suffix of the log")
+      precondition(cache.entry(at: last)?.term == table.term(at: last), "cache and table disagree at \(last)")
+    }
+    precondition(
+      table.base == snapshot.metadata.index,
+      "table starts at \(table.base), snapshot at \(snapshot.metadata.index)")
     precondition(durableTicket <= lastTicket, "durable ticket ahead of the last ticket")
     precondition(!segments.isEmpty, "a log always has a segment")
     precondition(queuedBase >= table.base, "queued base behind durable base")

@@ -6,7 +6,8 @@ struct RecordLocation: Equatable {
   var packed: UInt64
 
   init(segment: UInt64, offset: Int) {
-    precondition(segment <= UInt64(UInt32.max) && offset >= 0 && offset <= Int(UInt32.max), "location out of range")
+    precondition(
+      segment <= UInt64(UInt32.max) && offset >= 0 && offset <= Int(UInt32.max), "location out of range")
     packed = segment << 32 | UInt64(offset)
   }
 
@@ -51,7 +52,8 @@ struct EntryTable {
   /// a conflicting entry and all that follow it are deleted). `index` must be at most last + 1
   /// and after `base`.
   mutating func append(index: LogIndex, term: Term, location: RecordLocation) {
-    precondition(index > base && index <= lastIndex.next, "append at \(index) to table (\(base), \(lastIndex)]")
+    precondition(
+      index > base && index <= lastIndex.next, "append at \(index) to table (\(base), \(lastIndex)]")
     if index <= lastIndex { truncate(from: index) }
     terms.append(term.rawValue)
     locations.append(location.packed)

@@ -46,3 +46,12 @@ public protocol DurableFile: AnyObject, Sendable {
 func joinPath(_ directory: String, _ name: String) -> String {
   directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
+
+/// The directory holding `path` ("." for a bare relative name, "/" for a top-level one).
+func parentDirectory(of path: String) -> String {
+  var components = path.split(separator: "/", omittingEmptySubsequences: true)
+  guard !components.isEmpty else { return "/" }
+  components.removeLast()
+  if path.hasPrefix("/") { return "/" + components.joined(separator: "/") }
+  return components.isEmpty ? "." : components.joined(separator: "/")
+}

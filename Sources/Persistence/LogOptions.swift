@@ -21,7 +21,8 @@ public struct LogOptions: Sendable {
   public var groupCommitBytes: Int
 
   public init(
-    clusterID: UInt64 = 0, nodeID: NodeID = .none, segmentBytes: Int = 64 << 20, cacheBytesMax: Int = 32 << 20,
+    clusterID: UInt64 = 0, nodeID: NodeID = .none, segmentBytes: Int = 64 << 20,
+    cacheBytesMax: Int = 32 << 20,
     snapshotsRetained: Int = 2, groupCommitWindowMicroseconds: Int = 0, groupCommitBytes: Int = 1 << 20
   ) {
     self.clusterID = clusterID

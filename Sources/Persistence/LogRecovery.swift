@@ -25,6 +25,8 @@ enum LogRecovery {
     directory: String, fileSystem: any FileSystem, options: LogOptions
   ) throws(PersistenceError) -> RecoveredLog {
     try fileSystem.makeDirectory(directory)
+    // The directory's own name must survive a power loss too.
+    try fileSystem.syncDirectory(parentDirectory(of: directory))
     let names = try fileSystem.contentsOfDirectory(directory)
     var removedAny = false
     for name in names where name.hasSuffix(LogFileName.temporarySuffix) {
@@ -32,7 +34,9 @@ enum LogRecovery {
       try fileSystem.removeFile(joinPath(directory, name))
       removedAny = true
     }
-    let segmentNames = names.compactMap { name in LogFileName.segmentSequence(name).map { (sequence: $0, name: name) } }
+    let segmentNames = names.compactMap { name in
+      LogFileName.segmentSequence(name).map { (sequence: $0, name: name) }
+    }
     var snapshotIndexes = names.compactMap(LogFileName.snapshotIndex)
 
     if segmentNames.isEmpty {
@@ -47,7 +51,8 @@ enum LogRecovery {
         cache: EntryCache(bytesMax: options.cacheBytesMax), hardState: .empty, snapshot: Snapshot(),
         snapshotIndexes: [])
     }
-    for k in segmentNames.indices.dropFirst() where segmentNames[k].sequence != segmentNames[k - 1].sequence + 1 {
+    for k in segmentNames.indices.dropFirst()
+    where segmentNames[k].sequence != segmentNames[k - 1].sequence + 1 {
       throw .missingSegment(
         file: joinPath(directory, LogFileName.segment(segmentNames[k - 1].sequence + 1)),
         reason: "segment sequence jumps from \(segmentNames[k - 1].name) to \(segmentNames[k].name)")
@@ -75,8 +80,10 @@ enum LogRecovery {
               + "opened as cluster \(options.clusterID) node \(options.nodeID)")
         }
         if k == 0 { replay.start(before: header.firstIndex) }
-        segments.append(Segment(sequence: header.sequence, firstIndex: header.firstIndex, path: path, file: file))
-        return try replay.segment(raw, sequence: entry.sequence, path: path, isLast: isLast, caching: k >= cachedFrom)
+        segments.append(
+          Segment(sequence: header.sequence, firstIndex: header.firstIndex, path: path, file: file))
+        return try replay.segment(
+          raw, sequence: entry.sequence, path: path, isLast: isLast, caching: k >= cachedFrom)
       }
       if isLast {
         writeOffset = end
@@ -90,7 +97,8 @@ enum LogRecovery {
       }
     }
 
-    let (table, base) = try replay.finish(firstSegment: segments[0].path, lastSegment: segments[segments.count - 1].path)
+    let (table, base) = try replay.finish(
+      firstSegment: segments[0].path, lastSegment: segments[segments.count - 1].path)
     var snapshot = Snapshot()
     if base.index > .zero {
       guard snapshotIndexes.contains(base.index) else {
@@ -115,7 +123,8 @@ enum LogRecovery {
     snapshotIndexes.removeAll { $0 > base.index }
     if removedAny { try fileSystem.syncDirectory(directory) }
     return RecoveredLog(
-      segments: segments, writeOffset: writeOffset, table: table, cache: replay.cache, hardState: replay.hardState,
+      segments: segments, writeOffset: writeOffset, table: table, cache: replay.cache,
+      hardState: replay.hardState,
       snapshot: snapshot, snapshotIndexes: snapshotIndexes)
   }
 }
@@ -148,7 +157,9 @@ struct Replay {
       case .end:
         return (offset, false)
       case .record(let kind, _, let payload, let next):
-        try apply(kind: kind, payload: payload, raw: raw, location: RecordLocation(segment: sequence, offset: offset), path: path)
+        try apply(
+          kind: kind, payload: payload, raw: raw, location: RecordLocation(segment: sequence, offset: offset),
+          path: path)
         offset = next
       case .damaged(let reason):
         if isLast, TornTail.isTorn(raw, damagedAt: offset, dataEnd: dataEnd) { return (offset, true) }
@@ -175,7 +186,8 @@ struct Replay {
         cache.clear()
       } else if index > table.lastIndex.next {
         throw .corruption(
-          file: path, offset: offset, reason: "entry \(index) follows entry \(table.lastIndex): entries are missing")
+          file: path, offset: offset,
+          reason: "entry \(index) follows entry \(table.lastIndex): entries are missing")
       }
       table.append(index: index, term: head.term, location: location)
       if caching, case .entry(let entry)? = WALRecordParser.decode(kind: kind, payload: payload, in: raw) {
@@ -189,10 +201,13 @@ struct Replay {
       }
       hardState = state
     case .snapshotMarker:
-      guard case .snapshotMarker(let index, let term, let reset)? = WALRecordParser.decode(kind: kind, payload: payload, in: raw)
+      guard
+        case .snapshotMarker(let index, let term, let reset)? = WALRecordParser.decode(
+          kind: kind, payload: payload, in: raw)
       else { throw .corruption(file: path, offset: offset, reason: "malformed snapshot marker") }
       guard index >= base.index else {
-        throw .corruption(file: path, offset: offset, reason: "snapshot marker \(index) goes back before \(base.index)")
+        throw .corruption(
+          file: path, offset: offset, reason: "snapshot marker \(index) goes back before \(base.index)")
       }
       if reset {
         table.reset(base: index)
@@ -220,7 +235,8 @@ struct Replay {
     cache.compact(through: base.index)
     guard hardState.commit <= table.lastIndex else {
       throw .missingSegment(
-        file: lastSegment, reason: "the hard state commits \(hardState.commit) but the log ends at \(table.lastIndex)")
+        file: lastSegment,
+        reason: "the hard state commits \(hardState.commit) but the log ends at \(table.lastIndex)")
     }
     table.checkInvariants()
     return (table, base)
@@ -237,7 +253,8 @@ enum TornTail {
     var writeStart: Int? = nil
     var probe = offset + 1
     while probe + WALRecordLayout.headerBytes <= dataEnd {
-      guard case .record(_, let start, _, var next) = WALRecordParser.parse(raw, at: probe, dataEnd: dataEnd) else {
+      guard case .record(_, let start, _, var next) = WALRecordParser.parse(raw, at: probe, dataEnd: dataEnd)
+      else {
         probe += 1
         continue
       }
@@ -245,7 +262,9 @@ enum TornTail {
       writeStart = start
       // Follow the valid records after it.
       probe = next
-      while case .record(_, let following, _, let after) = WALRecordParser.parse(raw, at: probe, dataEnd: dataEnd) {
+      while case .record(_, let following, _, let after) = WALRecordParser.parse(
+        raw, at: probe, dataEnd: dataEnd)
+      {
         if following != start { return false }
         next = after
         probe = after

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// The real disk, through POSIX calls (open, pread, pwrite, fdatasync, fsync, rename,
 /// ftruncate, posix_fallocate). Every call is retried on EINTR.
@@ -57,7 +58,7 @@ public struct PosixFileSystem: FileSystem {
   public func syncDirectory(_ path: String) throws(PersistenceError) {
     let fd = retryingEINTR { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
     guard fd >= 0 else { throw .io(operation: "open directory", path: path, errno: errno) }
-    defer { _ = Glibc.close(fd) }
+    defer { closeDescriptor(fd) }
     guard retryingEINTR({ fsync(fd) }) == 0 else {
       throw .io(operation: "fsync directory", path: path, errno: errno)
     }
@@ -156,8 +157,16 @@ final class PosixFile: DurableFile {
   }
 
   func close() {
-    if !isClosed.exchange(true, ordering: .acquiringAndReleasing) { _ = Glibc.close(fd) }
+    if !isClosed.exchange(true, ordering: .acquiringAndReleasing) { closeDescriptor(fd) }
   }
+}
+
+private func closeDescriptor(_ fd: Int32) {
+  #if canImport(Glibc)
+    _ = Glibc.close(fd)
+  #else
+    _ = Darwin.close(fd)
+  #endif
 }
 
 private func retryingEINTR(_ call: () -> Int32) -> Int32 {

@@ -5,7 +5,8 @@ import RaftCore
 enum SegmentCreation {
   /// Creates segment `sequence`; returns it open, and the offset where records continue.
   static func create(
-    directory: String, fileSystem: any FileSystem, options: LogOptions, sequence: UInt64, firstIndex: LogIndex,
+    directory: String, fileSystem: any FileSystem, options: LogOptions, sequence: UInt64,
+    firstIndex: LogIndex,
     preamble: [WALRecord]
   ) throws(PersistenceError) -> (Segment, Int) {
     let name = LogFileName.segment(sequence)

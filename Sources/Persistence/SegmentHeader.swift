@@ -41,15 +41,19 @@ struct SegmentHeader: Equatable {
   }
 
   /// Decodes and checks the header of `file`.
-  static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws(PersistenceError) -> SegmentHeader {
+  static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws(PersistenceError) -> SegmentHeader
+  {
     guard bytes.count >= SegmentHeader.bytes else {
-      throw .corruption(file: file, offset: 0, reason: "segment shorter than its \(SegmentHeader.bytes)-byte header")
+      throw .corruption(
+        file: file, offset: 0, reason: "segment shorter than its \(SegmentHeader.bytes)-byte header")
     }
     guard bytes.prefix(8).elementsEqual(SegmentHeader.magic) else {
       throw .corruption(file: file, offset: 0, reason: "not a Grove log segment (bad magic)")
     }
     let version = bytes.littleEndianUInt16(at: 8)
-    guard version == SegmentHeader.formatVersion else { throw .unsupportedVersion(file: file, version: version) }
+    guard version == SegmentHeader.formatVersion else {
+      throw .unsupportedVersion(file: file, version: version)
+    }
     guard CRC32C.checksum(bytes, range: 0..<60) == bytes.littleEndianUInt32(at: 60) else {
       throw .corruption(file: file, offset: 0, reason: "segment header checksum mismatch")
     }
@@ -73,7 +77,9 @@ enum LogFileName {
   static func segment(_ sequence: UInt64) -> String { hex16(sequence) + segmentSuffix }
 
   /// `snap-00000000000003e8.snap`: the snapshot's index, 16 hex digits.
-  static func snapshot(_ index: LogIndex) -> String { snapshotPrefix + hex16(index.rawValue) + snapshotSuffix }
+  static func snapshot(_ index: LogIndex) -> String {
+    snapshotPrefix + hex16(index.rawValue) + snapshotSuffix
+  }
 
   static func segmentSequence(_ name: String) -> UInt64? {
     guard name.hasSuffix(segmentSuffix), name.utf8.count == 16 + segmentSuffix.utf8.count else { return nil }

@@ -23,7 +23,8 @@ enum SnapshotFile {
   static func encode(_ snapshot: Snapshot, clusterID: UInt64, nodeID: NodeID) -> [UInt8] {
     let metadata = snapshot.metadata
     var buffer = magic
-    buffer.reserveCapacity(80 + 8 * (metadata.confState.voters.count + metadata.confState.learners.count) + snapshot.data.count)
+    buffer.reserveCapacity(
+      80 + 8 * (metadata.confState.voters.count + metadata.confState.learners.count) + snapshot.data.count)
     buffer.appendLittleEndian(formatVersion)
     buffer.appendLittleEndian(UInt16(0))
     buffer.appendLittleEndian(UInt32(0))
@@ -58,10 +59,13 @@ enum SnapshotFile {
       guard let cluster = cursor.uint64(), let node = cursor.uint64(), let index = cursor.uint64(),
         let term = cursor.uint64(), let voterCount = cursor.uint32(), let learnerCount = cursor.uint32(),
         Int(voterCount) + Int(learnerCount) <= membersMax
-      else { throw .corruption(file: file, offset: Int64(cursor.offset), reason: "snapshot header malformed") }
+      else {
+        throw .corruption(file: file, offset: Int64(cursor.offset), reason: "snapshot header malformed")
+      }
       guard cluster == clusterID, NodeID(node) == nodeID else {
         throw .identityMismatch(
-          file: file, reason: "written by cluster \(cluster) node \(node), opened as cluster \(clusterID) node \(nodeID)")
+          file: file,
+          reason: "written by cluster \(cluster) node \(node), opened as cluster \(clusterID) node \(nodeID)")
       }
       var voters: [NodeID] = []
       var learners: [NodeID] = []
@@ -73,7 +77,9 @@ enum SnapshotFile {
       }
       guard let dataBytes = cursor.uint64(), dataBytes == UInt64(cursor.remaining),
         let data = cursor.bytes(Int(dataBytes))
-      else { throw .corruption(file: file, offset: Int64(cursor.offset), reason: "snapshot data length wrong") }
+      else {
+        throw .corruption(file: file, offset: Int64(cursor.offset), reason: "snapshot data length wrong")
+      }
       let metadata = SnapshotMetadata(
         index: LogIndex(index), term: Term(term), confState: ConfState(voters: voters, learners: learners))
       return Snapshot(metadata: metadata, data: data)
@@ -105,7 +111,8 @@ enum SnapshotFile {
     let bytes = try file.read(at: 0, count: Int(try file.size()))
     let snapshot = try decode(bytes, file: path, clusterID: clusterID, nodeID: nodeID)
     guard snapshot.metadata.index == index else {
-      throw .corruption(file: path, offset: 32, reason: "holds index \(snapshot.metadata.index), name says \(index)")
+      throw .corruption(
+        file: path, offset: 32, reason: "holds index \(snapshot.metadata.index), name says \(index)")
     }
     return snapshot
   }

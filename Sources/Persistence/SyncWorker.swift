@@ -17,7 +17,9 @@ public final class SyncWorker: Sendable {
   private let stopped = DispatchSemaphore(value: 0)
   private let started = Mutex<Bool>(false)
 
-  public init(log: DurableLog, onDurable: @escaping @Sendable (Result<DurabilityTicket, PersistenceError>) -> Void) {
+  public init(
+    log: DurableLog, onDurable: @escaping @Sendable (Result<DurabilityTicket, PersistenceError>) -> Void
+  ) {
     self.log = log
     self.onDurable = onDurable
   }

@@ -65,7 +65,8 @@ extension WALRecord {
       buffer.append(reset ? 1 : 0)
     }
     let payloadBytes = buffer.count - start - WALRecordLayout.headerBytes
-    precondition(payloadBytes <= WALRecordLayout.payloadBytesMax, "record of \(payloadBytes) bytes is too large")
+    precondition(
+      payloadBytes <= WALRecordLayout.payloadBytesMax, "record of \(payloadBytes) bytes is too large")
     buffer.storeLittleEndian(UInt32(payloadBytes), at: start)
     let crc = buffer.withUnsafeBytes { bytes in
       let lengthCRC = CRC32C.checksum(bytes, range: start..<start + 4)
@@ -119,7 +120,9 @@ enum WALRecordParser {
     let lengthCRC = CRC32C.checksum(bytes, range: offset..<offset + 4)
     let crc = CRC32C.checksum(bytes, range: offset + 8..<payloadStart + length, seed: lengthCRC)
     guard crc == storedCRC else { return .damaged(reason: "checksum mismatch") }
-    return .record(kind: kind, batchStart: Int(batchStart), payload: payloadStart..<payloadStart + length, next: payloadStart + length)
+    return .record(
+      kind: kind, batchStart: Int(batchStart), payload: payloadStart..<payloadStart + length,
+      next: payloadStart + length)
   }
 
   /// Decodes a checksummed payload; nil if it does not have the shape its kind requires (which,
@@ -148,10 +151,15 @@ enum WALRecordParser {
   }
 
   /// The term and index of an entry record without copying its data (recovery's fast path).
-  static func entryHead(payload: Range<Int>, in bytes: UnsafeRawBufferPointer) -> (term: Term, index: LogIndex)? {
+  static func entryHead(payload: Range<Int>, in bytes: UnsafeRawBufferPointer) -> (
+    term: Term, index: LogIndex
+  )? {
     guard payload.count >= WALRecordLayout.entryPrefixBytes,
       EntryKind(rawValue: bytes[payload.lowerBound + 16]) != nil
     else { return nil }
-    return (Term(bytes.littleEndianUInt64(at: payload.lowerBound)), LogIndex(bytes.littleEndianUInt64(at: payload.lowerBound + 8)))
+    return (
+      Term(bytes.littleEndianUInt64(at: payload.lowerBound)),
+      LogIndex(bytes.littleEndianUInt64(at: payload.lowerBound + 8))
+    )
   }
 }

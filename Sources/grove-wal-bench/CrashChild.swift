@@ -10,7 +10,8 @@ import Synchronization
 /// parent's SIGKILL (a 30 s alarm bounds a forgotten child).
 enum CrashChild {
   /// The options the crash test opens the same directory with.
-  static let options = LogOptions(clusterID: 42, nodeID: NodeID(1), segmentBytes: 64 << 10, snapshotsRetained: 1)
+  static let options = LogOptions(
+    clusterID: 42, nodeID: NodeID(1), segmentBytes: 64 << 10, snapshotsRetained: 1)
 
   /// Entry data: 100 bytes that depend only on the index (the test recomputes them).
   static func data(_ index: UInt64) -> [UInt8] {
@@ -59,7 +60,9 @@ enum CrashChild {
           // Snapshot (compact) at an index already durable, like an application that snapshots
           // what it has applied.
           _ = try log.saveSnapshot(
-            Snapshot(metadata: SnapshotMetadata(index: durable, term: Term(1)), data: Array("snapshot \(durable)".utf8)))
+            Snapshot(
+              metadata: SnapshotMetadata(index: durable, term: Term(1)),
+              data: Array("snapshot \(durable)".utf8)))
           snapshotIndex = durable
         }
         _ = try log.append(entries)

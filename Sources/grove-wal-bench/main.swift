@@ -14,7 +14,10 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func usage() -> Never {
-  FileHandle.standardError.write(Data("usage: grove-wal-bench [--dir PATH] [--seconds S] [--recovery-entries N]\n       grove-wal-bench crash-child DIR SEED\n".utf8))
+  FileHandle.standardError.write(
+    Data(
+      "usage: grove-wal-bench [--dir PATH] [--seconds S] [--recovery-entries N]\n       grove-wal-bench crash-child DIR SEED\n"
+        .utf8))
   exit(2)
 }
 

@@ -11,7 +11,8 @@ import Testing
 struct FormatFixtureTests {
   static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("Fixtures/wal-v1").path
-  static let options = LogOptions(clusterID: 0x6772_6F76_65, nodeID: NodeID(2), segmentBytes: 4096, snapshotsRetained: 1)
+  static let options = LogOptions(
+    clusterID: 0x6772_6F76_65, nodeID: NodeID(2), segmentBytes: 4096, snapshotsRetained: 1)
 
   /// Writes the fixture's log: entries over several segments, a conflicting overwrite, hard
   /// state, a snapshot that compacts the first segments.
@@ -41,7 +42,9 @@ struct FormatFixtureTests {
     #expect(names.contains { $0.hasSuffix(".snap") } && names.filter { $0.hasSuffix(".wal") }.count >= 2)
     let copy = TemporaryDirectory("fixture")
     defer { copy.remove() }
-    for name in names { try FileManager.default.copyItem(atPath: Self.fixture + "/" + name, toPath: copy.file(name)) }
+    for name in names {
+      try FileManager.default.copyItem(atPath: Self.fixture + "/" + name, toPath: copy.file(name))
+    }
     let log = try DurableLog(directory: copy.path, fileSystem: PosixFileSystem(), options: Self.options)
     #expect(try allEntries(log) == Self.expectedEntries)
     #expect(try log.initialState().0 == HardState(term: Term(2), vote: NodeID(3), commit: LogIndex(146)))
@@ -57,7 +60,9 @@ struct FormatFixtureTests {
     #expect(fresh.names == names)
     for name in names {
       let expected = FileManager.default.contents(atPath: Self.fixture + "/" + name)
-      #expect(FileManager.default.contents(atPath: fresh.file(name)) == expected, "\(name) differs from the fixture")
+      #expect(
+        FileManager.default.contents(atPath: fresh.file(name)) == expected, "\(name) differs from the fixture"
+      )
     }
   }
 }

@@ -7,7 +7,8 @@ import Testing
 /// The crash child's options and entry data, as `grove-wal-bench crash-child` writes them
 /// (Sources/grove-wal-bench/CrashChild.swift).
 enum CrashChildContract {
-  static let options = LogOptions(clusterID: 42, nodeID: NodeID(1), segmentBytes: 64 << 10, snapshotsRetained: 1)
+  static let options = LogOptions(
+    clusterID: 42, nodeID: NodeID(1), segmentBytes: 64 << 10, snapshotsRetained: 1)
 
   static func data(_ index: UInt64) -> [UInt8] {
     (0..<100).map { UInt8(truncatingIfNeeded: index &* 31 &+ UInt64($0)) }
@@ -15,7 +16,9 @@ enum CrashChildContract {
 
   /// `grove-wal-bench`, built next to the test bundle by `swift build --build-tests`.
   static func executable() -> String? {
-    let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let testBinary =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
     var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
     // The bundle's binary may sit inside `X.xctest/Contents/MacOS` on some platforms.
     for _ in 0..<4 {
@@ -32,7 +35,8 @@ struct ProcessCrashTests {
   @Test("20 rounds of a child appending and acknowledging after each sync, killed with SIGKILL")
   func killedChildLosesNothingAcknowledged() throws {
     guard let executable = CrashChildContract.executable() else {
-      Issue.record("grove-wal-bench not found next to the test binary; build it with `swift build --build-tests`")
+      Issue.record(
+        "grove-wal-bench not found next to the test binary; build it with `swift build --build-tests`")
       return
     }
     let directory = TemporaryDirectory("crash")
@@ -71,14 +75,18 @@ struct ProcessCrashTests {
       #expect(childFailure == nil, "round \(round): \(childFailure ?? "")")
       #expect(child.terminationReason == .uncaughtSignal, "round \(round): the child exited by itself")
 
-      let log = try DurableLog(directory: directory.path, fileSystem: PosixFileSystem(), options: CrashChildContract.options)
+      let log = try DurableLog(
+        directory: directory.path, fileSystem: PosixFileSystem(), options: CrashChildContract.options)
       defer { log.close() }
       let first = try log.firstIndex()
       let last = try log.lastIndex()
       #expect(last >= acknowledged, "round \(round): acknowledged \(acknowledged), recovered through \(last)")
       let entries = try allEntries(log)
       #expect(entries.count == Int(last.rawValue + 1 - first.rawValue))
-      for entry in entries where entry != Entry(term: Term(1), index: entry.index, data: CrashChildContract.data(entry.index.rawValue)) {
+      for entry in entries
+      where entry
+        != Entry(term: Term(1), index: entry.index, data: CrashChildContract.data(entry.index.rawValue))
+      {
         Issue.record("round \(round): entry \(entry.index) differs from what the child wrote")
         break
       }

@@ -48,7 +48,8 @@ let tinySegment = LogOptions(segmentBytes: 8192)
 struct RecoveryTests {
   let fileSystem = PosixFileSystem()
 
-  @Test("a log cut at every byte offset of its last records recovers exactly the whole records before the cut")
+  @Test(
+    "a log cut at every byte offset of its last records recovers exactly the whole records before the cut")
   func truncationAtEveryOffset() throws {
     let written = try WrittenLog(entries: 12)
     defer { written.directory.remove() }
@@ -73,12 +74,15 @@ struct RecoveryTests {
         try log.flush()
         log.close()
         let reopened = try DurableLog(directory: copy.path, fileSystem: fileSystem, options: tinySegment)
-        #expect(try allEntries(reopened) == written.entriesThrough(whole) + [testEntry(whole + 1, term: 2)], "cut at \(cut)")
+        #expect(
+          try allEntries(reopened) == written.entriesThrough(whole) + [testEntry(whole + 1, term: 2)],
+          "cut at \(cut)")
       }
     }
   }
 
-  @Test("a flipped bit in the last write is a torn tail; anywhere before it, a refusal naming file and offset")
+  @Test(
+    "a flipped bit in the last write is a torn tail; anywhere before it, a refusal naming file and offset")
   func bitFlipsAreDetected() throws {
     let written = try WrittenLog(entries: 30)
     defer { written.directory.remove() }
@@ -122,7 +126,9 @@ struct RecoveryTests {
     // Zero a stretch in the middle of the last write (a page that never reached the disk) while
     // the records after it did.
     let holeStart = lastWrite + 60
-    damageFile(copy.file("0000000000000000.wal")) { bytes in for k in holeStart..<holeStart + 30 { bytes[k] = 0 } }
+    damageFile(copy.file("0000000000000000.wal")) { bytes in
+      for k in holeStart..<holeStart + 30 { bytes[k] = 0 }
+    }
     let log = try DurableLog(directory: copy.path, fileSystem: fileSystem, options: tinySegment)
     let recovered = try allEntries(log)
     #expect(recovered.count >= 15 && recovered.count < 20)
@@ -203,7 +209,10 @@ struct RecoveryTests {
 
   @Test("the error message names the file and the offset")
   func messageNamesFileAndOffset() {
-    let error = PersistenceError.corruption(file: "/data/0000000000000002.wal", offset: 4711, reason: "checksum mismatch")
-    #expect(error.description == "corrupt log: /data/0000000000000002.wal at offset 4711: checksum mismatch; refusing to start")
+    let error = PersistenceError.corruption(
+      file: "/data/0000000000000002.wal", offset: 4711, reason: "checksum mismatch")
+    #expect(
+      error.description
+        == "corrupt log: /data/0000000000000002.wal at offset 4711: checksum mismatch; refusing to start")
   }
 }

@@ -22,6 +22,10 @@ struct ModelLog: Equatable {
       entries.removeFirst(Int(index.rawValue - base.rawValue))
       base = index
       baseTerm = term
+    case .reset(let index, let term):
+      entries.removeAll()
+      base = index
+      baseTerm = term
     case .hardState(let state):
       hardState = state
     }
@@ -40,6 +44,7 @@ struct ModelLog: Equatable {
 enum ModelWrite {
   case entry(Entry)
   case compact(LogIndex, Term)
+  case reset(LogIndex, Term)
   case hardState(HardState)
 }
 
@@ -77,14 +82,23 @@ struct SimulatedCrashTests {
             let count = UInt64.random(in: 1...8, using: &random)
             var first = queued.lastIndex.next
             let commit = queued.hardState.commit
-            if Int.random(in: 0..<4, using: &random) == 0, queued.lastIndex > commit, queued.lastIndex > queued.base {
+            if Int.random(in: 0..<4, using: &random) == 0, queued.lastIndex > commit,
+              queued.lastIndex > queued.base
+            {
               // A new leader overwrites part of the uncommitted suffix.
-              first = LogIndex(UInt64.random(in: max(commit, queued.base).rawValue + 1...queued.lastIndex.rawValue, using: &random))
+              first = LogIndex(
+                UInt64.random(
+                  in: max(commit, queued.base).rawValue + 1...queued.lastIndex.rawValue, using: &random))
               term += 1
             }
-            let entries = testEntries(first.rawValue...first.rawValue + count - 1, term: term, bytes: Int.random(in: 0...300, using: &random))
+            let entries = testEntries(
+              first.rawValue...first.rawValue + count - 1, term: term,
+              bytes: Int.random(in: 0...300, using: &random))
             _ = try log.append(entries)
-            for entry in entries { inFlight.append(.entry(entry)); queued.apply(.entry(entry)) }
+            for entry in entries {
+              inFlight.append(.entry(entry))
+              queued.apply(.entry(entry))
+            }
           case 6..<8:
             let state = HardState(term: Term(term), vote: NodeID(1), commit: queued.lastIndex)
             _ = try log.saveHardState(state)
@@ -94,15 +108,26 @@ struct SimulatedCrashTests {
             let commit = acknowledged.hardState.commit
             if commit > queued.base, commit <= queued.lastIndex {
               let snapshotTerm = queued.entries[Int(commit.rawValue - queued.base.rawValue - 1)].term
-              let snapshot = Snapshot(metadata: SnapshotMetadata(index: commit, term: snapshotTerm), data: [1, 2, 3])
+              let snapshot = Snapshot(
+                metadata: SnapshotMetadata(index: commit, term: snapshotTerm), data: [1, 2, 3])
               _ = try log.saveSnapshot(snapshot)
               inFlight.append(.compact(commit, snapshotTerm))
               queued.apply(.compact(commit, snapshotTerm))
             }
           default:
-            try log.flush()
-            acknowledged = queued
-            inFlight.removeAll()
+            if Int.random(in: 0..<4, using: &random) == 0 {
+              // A snapshot from the leader, past the end of this log, replaces it.
+              term += 1
+              let index = LogIndex(queued.lastIndex.rawValue + UInt64.random(in: 1...30, using: &random))
+              _ = try log.applySnapshot(
+                Snapshot(metadata: SnapshotMetadata(index: index, term: Term(term)), data: [9]))
+              inFlight.append(.reset(index, Term(term)))
+              queued.apply(.reset(index, Term(term)))
+            } else {
+              try log.flush()
+              acknowledged = queued
+              inFlight.removeAll()
+            }
           }
         } catch {
           if case .invalidArgument(let message) = error {
@@ -114,7 +139,8 @@ struct SimulatedCrashTests {
       log.close()
       // Candidates: the acknowledged log plus each prefix of the in-flight writes, hard states
       // last (the flush writes them after the entries).
-      let ordered = inFlight.filter { if case .hardState = $0 { false } else { true } }
+      let ordered =
+        inFlight.filter { if case .hardState = $0 { false } else { true } }
         + inFlight.filter { if case .hardState = $0 { true } else { false } }.suffix(1)
       var candidates = [acknowledged]
       var candidate = acknowledged
@@ -122,11 +148,19 @@ struct SimulatedCrashTests {
         candidate.apply(write)
         candidates.append(candidate)
       }
+      if Int.random(in: 0..<3, using: &random) == 0 {
+        // Lose power again, during recovery itself (cutting the torn tail, removing files).
+        disk.crash(atOperation: Int.random(in: 1...6, using: &random))
+        _ = try? DurableLog(directory: "/node", fileSystem: disk, options: options)
+        disk.cancelScheduledCrash()
+      }
       let reopened = try DurableLog(directory: "/node", fileSystem: disk, options: options)
       let state = try ModelLog(reopened)
       reopened.close()
       guard let match = candidates.firstIndex(of: state) else {
-        Issue.record("seed \(seed) round \(round): recovered log is no prefix of the writes (last \(state.lastIndex), acknowledged \(acknowledged.lastIndex))")
+        Issue.record(
+          "seed \(seed) round \(round): recovered log is no prefix of the writes (last \(state.lastIndex), acknowledged \(acknowledged.lastIndex))"
+        )
         return
       }
       acknowledged = candidates[match]
@@ -160,7 +194,8 @@ struct SimulatedCrashTests {
     try log.flush()
     disk.setFaults(SimFileSystem.Faults(syncErrorProbability: 1))
     _ = try log.append([testEntry(2)])
-    #expect(throws: PersistenceError.io(operation: "fdatasync", path: "/node/0000000000000000.wal", errno: 5)) {
+    #expect(throws: PersistenceError.io(operation: "fdatasync", path: "/node/0000000000000000.wal", errno: 5))
+    {
       try log.flush()
     }
     #expect(throws: PersistenceError.self) { try log.append([testEntry(3)]) }

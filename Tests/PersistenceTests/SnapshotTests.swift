@@ -7,7 +7,8 @@ import Testing
 func testSnapshot(_ index: UInt64, term: UInt64 = 1) -> Snapshot {
   Snapshot(
     metadata: SnapshotMetadata(
-      index: LogIndex(index), term: Term(term), confState: ConfState(voters: [NodeID(1), NodeID(2), NodeID(3)])),
+      index: LogIndex(index), term: Term(term),
+      confState: ConfState(voters: [NodeID(1), NodeID(2), NodeID(3)])),
     data: Array("state as of \(index)".utf8))
 }
 
@@ -15,7 +16,9 @@ func testSnapshot(_ index: UInt64, term: UInt64 = 1) -> Snapshot {
 struct SnapshotTests {
   let fileSystem = PosixFileSystem()
 
-  func filledLog(_ directory: TemporaryDirectory, through last: UInt64, options: LogOptions = smallSegments) throws -> DurableLog {
+  func filledLog(_ directory: TemporaryDirectory, through last: UInt64, options: LogOptions = smallSegments)
+    throws -> DurableLog
+  {
     let log = try DurableLog(directory: directory.path, fileSystem: fileSystem, options: options)
     for start in stride(from: UInt64(1), through: last, by: 10) {
       _ = try log.append(testEntries(start...min(start + 9, last)))
@@ -56,8 +59,13 @@ struct SnapshotTests {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
     let log = try filledLog(directory, through: 300)
-    for index in [UInt64(100), 200, 300] { try log.waitUntilDurable(try log.saveSnapshot(testSnapshot(index))) }
-    #expect(directory.names.filter { $0.hasSuffix(".snap") } == ["snap-00000000000000c8.snap", "snap-000000000000012c.snap"])
+    for index in [UInt64(100), 200, 300] {
+      try log.waitUntilDurable(try log.saveSnapshot(testSnapshot(index)))
+    }
+    #expect(
+      directory.names.filter { $0.hasSuffix(".snap") } == [
+        "snap-00000000000000c8.snap", "snap-000000000000012c.snap",
+      ])
   }
 
   @Test("installing a snapshot from the leader replaces the whole log")

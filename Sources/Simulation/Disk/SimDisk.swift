@@ -33,6 +33,7 @@ struct SimDisk {
   init(random: DiskRandom, faults: SimFileSystem.Faults) {
     self.random = random
     self.faults = faults
+    directories["/"] = SimDirectory()
   }
 
   func lookup(_ path: String) -> Int? {
@@ -109,10 +110,14 @@ struct SimDisk {
         switch random.next() % 3 {
         case 0: image.place(write.bytes, at: write.offset)
         case 1: break
-        default: image.place(Array(write.bytes.prefix(Int(random.next() % UInt64(write.bytes.count + 1)))), at: write.offset)
+        default:
+          image.place(
+            Array(write.bytes.prefix(Int(random.next() % UInt64(write.bytes.count + 1)))), at: write.offset)
         }
       }
-      if image.count < inode.durableSize { image.append(contentsOf: repeatElement(0, count: inode.durableSize - image.count)) }
+      if image.count < inode.durableSize {
+        image.append(contentsOf: repeatElement(0, count: inode.durableSize - image.count))
+      }
       inode.volatile = image
       inode.durable = image
       inode.durableSize = image.count
@@ -125,7 +130,9 @@ struct SimDisk {
 extension Array where Element == UInt8 {
   /// Writes `bytes` at `offset`, zero-filling any gap and extending as needed.
   mutating func place(_ bytes: [UInt8], at offset: Int) {
-    if count < offset + bytes.count { append(contentsOf: repeatElement(0, count: offset + bytes.count - count)) }
+    if count < offset + bytes.count {
+      append(contentsOf: repeatElement(0, count: offset + bytes.count - count))
+    }
     replaceSubrange(offset..<offset + bytes.count, with: bytes)
   }
 }

@@ -40,7 +40,9 @@ final class SimFile: DurableFile {
 
   func write(_ bytes: [UInt8], at offset: Int64) throws(PersistenceError) {
     try withInode("pwrite") { (disk) throws(PersistenceError) in
-      guard disk.write(bytes, at: Int(offset), inode: inode) else { throw .io(operation: "pwrite", path: path, errno: 5) }
+      guard disk.write(bytes, at: Int(offset), inode: inode) else {
+        throw .io(operation: "pwrite", path: path, errno: 5)
+      }
     }
   }
 
@@ -58,14 +60,18 @@ final class SimFile: DurableFile {
 
   func truncate(to size: Int64) throws(PersistenceError) {
     try withInode("ftruncate") { (disk) throws(PersistenceError) in
-      guard disk.resize(inode: inode, to: Int(size)) else { throw .io(operation: "ftruncate", path: path, errno: 5) }
+      guard disk.resize(inode: inode, to: Int(size)) else {
+        throw .io(operation: "ftruncate", path: path, errno: 5)
+      }
     }
   }
 
   func preallocate(to size: Int64) throws(PersistenceError) {
     try withInode("fallocate") { (disk) throws(PersistenceError) in
       guard Int(size) > disk.inodes[inode]!.volatile.count else { return }
-      guard disk.resize(inode: inode, to: Int(size)) else { throw .io(operation: "fallocate", path: path, errno: 5) }
+      guard disk.resize(inode: inode, to: Int(size)) else {
+        throw .io(operation: "fallocate", path: path, errno: 5)
+      }
     }
   }
 

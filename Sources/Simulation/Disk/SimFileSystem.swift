@@ -9,6 +9,8 @@ import Synchronization
 /// independently, kept, lost, or torn (only a prefix reaches the disk), so the image after a crash
 /// can have holes exactly where a real disk's page writeback could leave them. Faults and latency
 /// come from a seeded generator, so a run is defined by its seed and the order of calls.
+///
+/// Use one per simulated node: `crash()` is that node losing power.
 public final class SimFileSystem: FileSystem {
   /// Injected faults and simulated latency.
   public struct Faults: Sendable {
@@ -22,7 +24,8 @@ public final class SimFileSystem: FileSystem {
     public var syncLatencyMicroseconds: UInt64
 
     public init(
-      writeErrorProbability: Double = 0, syncErrorProbability: Double = 0, writeLatencyMicroseconds: UInt64 = 20,
+      writeErrorProbability: Double = 0, syncErrorProbability: Double = 0,
+      writeLatencyMicroseconds: UInt64 = 20,
       syncLatencyMicroseconds: UInt64 = 1000
     ) {
       self.writeErrorProbability = writeErrorProbability
@@ -63,6 +66,11 @@ public final class SimFileSystem: FileSystem {
     disk.withLock { $0.scheduledCrash = $0.operations + count }
   }
 
+  /// Cancels a crash scheduled by `crash(atOperation:)` that has not happened yet.
+  public func cancelScheduledCrash() {
+    disk.withLock { $0.scheduledCrash = nil }
+  }
+
   /// Mutating operations performed so far.
   public var operations: Int { disk.withLock { $0.operations } }
 
@@ -93,7 +101,9 @@ public final class SimFileSystem: FileSystem {
 
   public func contentsOfDirectory(_ path: String) throws(PersistenceError) -> [String] {
     try disk.withLock { (disk) throws(PersistenceError) -> [String] in
-      guard let directory = disk.directories[normalized(path)] else { throw .io(operation: "opendir", path: path, errno: 2) }
+      guard let directory = disk.directories[normalized(path)] else {
+        throw .io(operation: "opendir", path: path, errno: 2)
+      }
       return directory.volatile.keys.sorted()
     }
   }
@@ -119,7 +129,8 @@ public final class SimFileSystem: FileSystem {
     try disk.withLock { (disk) throws(PersistenceError) in
       let (sourceParent, sourceName) = split(source)
       let (destinationParent, destinationName) = split(destination)
-      guard let id = disk.directories[sourceParent]?.volatile[sourceName], disk.directories[destinationParent] != nil
+      guard let id = disk.directories[sourceParent]?.volatile[sourceName],
+        disk.directories[destinationParent] != nil
       else { throw .io(operation: "rename", path: source, errno: 2) }
       guard disk.proceed() else { throw .io(operation: "rename", path: source, errno: 5) }
       disk.directories[sourceParent]!.volatile[sourceName] = nil
@@ -130,7 +141,9 @@ public final class SimFileSystem: FileSystem {
   public func removeFile(_ path: String) throws(PersistenceError) {
     try disk.withLock { (disk) throws(PersistenceError) in
       let (parent, name) = split(path)
-      guard disk.directories[parent]?.volatile[name] != nil else { throw .io(operation: "unlink", path: path, errno: 2) }
+      guard disk.directories[parent]?.volatile[name] != nil else {
+        throw .io(operation: "unlink", path: path, errno: 2)
+      }
       guard disk.proceed() else { throw .io(operation: "unlink", path: path, errno: 5) }
       disk.directories[parent]!.volatile[name] = nil
     }
@@ -139,7 +152,9 @@ public final class SimFileSystem: FileSystem {
   public func syncDirectory(_ path: String) throws(PersistenceError) {
     try disk.withLock { (disk) throws(PersistenceError) in
       let key = normalized(path)
-      guard disk.directories[key] != nil else { throw .io(operation: "fsync directory", path: path, errno: 2) }
+      guard disk.directories[key] != nil else {
+        throw .io(operation: "fsync directory", path: path, errno: 2)
+      }
       guard disk.proceed() else { throw .io(operation: "fsync directory", path: path, errno: 5) }
       disk.directories[key]!.durable = disk.directories[key]!.volatile
       disk.statistics.directorySyncs += 1
