@@ -22,7 +22,9 @@ struct ClientRequestTests {
     .check(CheckVersionRequest(path: "/a", version: 1)),
     .multi(MultiRequest(ops: [.delete(DeleteRequest(path: "/a", version: -1))])),
     .create2(CreateRequest(path: "/b", data: nil, acl: ACL.openUnsafe, mode: .ephemeral)),
-    .reconfig(ReconfigRequest(joiningServers: "server.2=h:1:2;3", leavingServers: nil, newMembers: nil, curConfigId: -1)),
+    .reconfig(
+      ReconfigRequest(
+        joiningServers: "server.2=h:1:2;3", leavingServers: nil, newMembers: nil, curConfigId: -1)),
     .checkWatches(CheckWatchesRequest(path: "/a", type: .children)),
     .removeWatches(RemoveWatchesRequest(path: "/a", type: .any)),
     .createContainer(CreateRequest(path: "/c", data: [], acl: ACL.openUnsafe, mode: .container)),
@@ -33,7 +35,10 @@ struct ClientRequestTests {
     .sasl(GetSASLRequest(token: [1])),
     .getEphemerals(GetEphemeralsRequest(prefixPath: "/")),
     .getAllChildrenNumber(GetAllChildrenNumberRequest(path: "/")),
-    .setWatches2(SetWatches2(relativeZxid: Zxid(3), dataWatches: [], existWatches: [], childWatches: [], persistentWatches: ["/p"], persistentRecursiveWatches: [])),
+    .setWatches2(
+      SetWatches2(
+        relativeZxid: Zxid(3), dataWatches: [], existWatches: [], childWatches: [], persistentWatches: ["/p"],
+        persistentRecursiveWatches: [])),
     .addWatch(AddWatchRequest(path: "/p", mode: .persistent)),
     .whoAmI,
     .closeSession,
@@ -50,7 +55,9 @@ struct ClientRequestTests {
 
   @Test("the requests cover every op code a client may send")
   func coverage() {
-    let clientOps = Set(OpCode.allCases).subtracting([.notification, .deleteContainer, .createSession, .error])
+    let clientOps = Set(OpCode.allCases).subtracting([
+      .notification, .deleteContainer, .createSession, .error,
+    ])
     #expect(Set(Self.everyRequest.map(\.opCode)) == clientOps)
   }
 

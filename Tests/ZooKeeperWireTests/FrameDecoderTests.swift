@@ -88,11 +88,20 @@ struct FrameDecoderTests {
     var count = 0
     for _ in 0..<2000 {
       decoder.append(frame + frame.prefix(3))
-      while let _ = try decoder.nextFrame() { count += 1 }
+      while (try decoder.nextFrame()) != nil { count += 1 }
       decoder.append(frame.dropFirst(3))
-      while let _ = try decoder.nextFrame() { count += 1 }
+      while (try decoder.nextFrame()) != nil { count += 1 }
       #expect(decoder.bufferedBytes == 0)
     }
     #expect(count == 4000)
+  }
+
+  @Test("bytes fed from a raw read buffer frame the same way")
+  func rawBuffer() throws {
+    var decoder = FrameDecoder()
+    Self.stream.withUnsafeBytes { decoder.append($0) }
+    var frames: [[UInt8]] = []
+    while let frame = try decoder.nextFrame() { frames.append(frame) }
+    #expect(frames == Self.expected)
   }
 }

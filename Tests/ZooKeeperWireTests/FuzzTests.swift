@@ -65,11 +65,15 @@ struct FuzzTests {
       // A length field inside the payload (string, buffer or vector count) made hostile.
       if bytes.count >= 8 {
         let offset = Int.random(in: 4...(bytes.count - 4), using: &rng)
-        let values: [UInt32] = [0xffff_ffff, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0x0010_0000, UInt32.random(in: 0...300, using: &rng)]
+        let values: [UInt32] = [
+          0xffff_ffff, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0x0010_0000,
+          UInt32.random(in: 0...300, using: &rng),
+        ]
         write(&bytes, values.randomElement(using: &rng)!, at: offset)
       }
     case .insertBytes:
-      let extra = (0..<Int.random(in: 1...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let extra = (0..<Int.random(in: 1...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng)
+      }
       bytes.insert(contentsOf: extra, at: Int.random(in: 0...bytes.count, using: &rng))
       if Bool.random(using: &rng), bytes.count >= 4 { patchLength(&bytes, Int32(bytes.count - 4)) }
     case .deleteBytes:
@@ -116,7 +120,8 @@ struct FuzzTests {
       let decoded = try ClientRequest.decode(payload: payload, lengthBound: 4096)
       tally.requests += 1
       if case .request(let header, let request) = decoded {
-        let again = try ClientRequest.decode(payload: Array(Frame.request(xid: header.xid, request).dropFirst(4)))
+        let again = try ClientRequest.decode(
+          payload: Array(Frame.request(xid: header.xid, request).dropFirst(4)))
         #expect(again == decoded)
         checkPaths(of: request)
       }
@@ -181,12 +186,14 @@ struct FuzzTests {
         let mutation = Mutation.allCases.randomElement(using: &rng)!
         let mutated = Self.mutate(base.bytes, donor: donor, mutation, using: &rng)
         stream += mutated
-        expectations.append(Bool.random(using: &rng) ? base.opCode : OpCode.allCases.randomElement(using: &rng))
+        expectations.append(
+          Bool.random(using: &rng) ? base.opCode : OpCode.allCases.randomElement(using: &rng))
         // Every mutated frame also goes straight to the decoders, framing aside.
         Self.decodeAll(Array(mutated.dropFirst(4)), expecting: expectations.last!, tally: &tally)
         fed += 1
       }
-      var decoder = FrameDecoder(frameBytesMax: Bool.random(using: &rng) ? 4096 : FrameDecoder.defaultFrameBytesMax)
+      var decoder = FrameDecoder(
+        frameBytesMax: Bool.random(using: &rng) ? 4096 : FrameDecoder.defaultFrameBytesMax)
       var offset = 0
       var frameIndex = 0
       streaming: while offset < stream.count {

@@ -52,7 +52,9 @@ struct GoldenBytesTests {
 
   @Test("the recordings cover every op a client may send, each answered")
   func coverage() {
-    let clientOps = Set(OpCode.allCases).subtracting([.notification, .deleteContainer, .createSession, .error])
+    let clientOps = Set(OpCode.allCases).subtracting([
+      .notification, .deleteContainer, .createSession, .error,
+    ])
     let sent = Set(GoldenFixtures.frames.filter { $0.direction == .clientToServer }.compactMap(\.opCode))
     let answered = Set(GoldenFixtures.frames.filter { $0.direction == .serverToClient }.compactMap(\.opCode))
     #expect(clientOps.subtracting(sent).isEmpty, "never sent: \(clientOps.subtracting(sent))")
@@ -95,7 +97,10 @@ struct GoldenBytesTests {
   func nullDataAndNotificationZxid() throws {
     let javaFrames = GoldenFixtures.load("java.hex")
     let firstGet = try #require(javaFrames.first { $0.direction == .serverToClient && $0.label == "getData" })
-    guard case .reply(_, .getData(let response)) = try ServerMessage.decode(payload: firstGet.payload, expecting: .getData) else {
+    guard
+      case .reply(_, .getData(let response)) = try ServerMessage.decode(
+        payload: firstGet.payload, expecting: .getData)
+    else {
       Issue.record("first getData reply did not decode as GetDataResponse")
       return
     }

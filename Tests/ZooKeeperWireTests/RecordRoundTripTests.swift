@@ -139,4 +139,13 @@ struct RecordRoundTripTests {
       _ = try decodeExactly(WatcherEvent.self, hexBytes("00000009 00000003 00000000"))
     }
   }
+
+  @Test("ustrings must be valid UTF-8: surrogates (CESU-8) and cut sequences are rejected")
+  func strictUTF8() throws {
+    #expect(try decodeExactly(SyncRequest.self, hexBytes("00000004 2f c3a9 61")).path == "/éa")
+    #expect(try decodeExactly(SyncRequest.self, hexBytes("00000002 2f61")).path == "/a")
+    for bad in ["00000004 2f eda080", "00000004 2f f09080", "00000002 2f ff", "00000002 2f 80"] {
+      #expect(throws: JuteError.invalidUTF8) { _ = try decodeExactly(SyncRequest.self, hexBytes(bad)) }
+    }
+  }
 }

@@ -35,6 +35,21 @@ public struct FrameDecoder: Sendable {
     buffer.append(contentsOf: chunk)
   }
 
+  /// Feeds bytes straight from a read buffer (one copy, no per-byte generic calls).
+  public mutating func append(_ chunk: UnsafeRawBufferPointer) {
+    buffer.append(contentsOf: chunk)
+  }
+
+  /// Feeds bytes from an array.
+  public mutating func append(_ chunk: [UInt8]) {
+    buffer.append(contentsOf: chunk)
+  }
+
+  /// Feeds bytes from an array slice.
+  public mutating func append(_ chunk: ArraySlice<UInt8>) {
+    buffer.append(contentsOf: chunk)
+  }
+
   /// The next four buffered bytes as a big-endian int, if four are buffered, without
   /// consuming them: the length prefix, or on a fresh connection a four-letter word.
   public func peekInt32() -> Int32? {

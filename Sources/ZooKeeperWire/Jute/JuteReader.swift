@@ -102,10 +102,24 @@ public struct JuteReader: Sendable {
     guard let length = try readLength() else { return nil }
     try require(length)
     defer { offset += length }
-    guard let s = String(validating: bytes[offset..<offset + length], as: UTF8.self) else {
-      throw .invalidUTF8
+    return try Self.decodeUTF8(bytes, offset..<offset + length)
+  }
+
+  /// Strict UTF-8 decoding. Paths and names are nearly always ASCII, which needs no
+  /// validation beyond a byte scan; anything else goes through the standard validator.
+  private static func decodeUTF8(_ bytes: [UInt8], _ range: Range<Int>) throws(JuteError) -> String {
+    let decoded: String? = bytes.withUnsafeBufferPointer { all in
+      let slice = UnsafeBufferPointer(rebasing: all[range])
+      var ascii = true
+      for byte in slice where byte >= 0x80 {
+        ascii = false
+        break
+      }
+      if ascii { return String(decoding: slice, as: UTF8.self) }
+      return String(validating: slice, as: UTF8.self)
     }
-    return s
+    guard let decoded else { throw .invalidUTF8 }
+    return decoded
   }
 
   /// A jute `ustring` where null is read as empty.

@@ -36,12 +36,19 @@ public struct JuteWriter: Sendable {
 
   /// A jute `int`: 4 bytes, big-endian two's complement.
   public mutating func writeInt32(_ value: Int32) {
-    withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    // Byte appends inline to a capacity check each; cheaper than a generic bulk append
+    // for 4 bytes.
+    let v = UInt32(bitPattern: value)
+    bytes.append(UInt8(truncatingIfNeeded: v >> 24))
+    bytes.append(UInt8(truncatingIfNeeded: v >> 16))
+    bytes.append(UInt8(truncatingIfNeeded: v >> 8))
+    bytes.append(UInt8(truncatingIfNeeded: v))
   }
 
   /// A jute `long`: 8 bytes, big-endian two's complement.
   public mutating func writeInt64(_ value: Int64) {
-    withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    writeInt32(Int32(truncatingIfNeeded: value >> 32))
+    writeInt32(Int32(truncatingIfNeeded: value))
   }
 
   /// A jute `buffer`; nil is written as length -1.
