@@ -1,5 +1,6 @@
 import DataTree
 import RaftCore
+import ZooKeeperWire
 
 /// What the node asks its shell to do, in order. The core never touches a socket or a file.
 public enum ServerAction: Sendable {
@@ -12,6 +13,11 @@ public enum ServerAction: Sendable {
   case resumeReading(ClientID)
   /// Send a Raft message to a peer.
   case sendPeer(Message)
+  /// A follower hands client writes to the leader: a `CommandBatch` payload. The leader
+  /// re-stamps the time and proposes them; the follower answers its clients when they apply.
+  case forward(to: NodeID, payload: [UInt8])
+  /// A follower tells the leader which of its clients' sessions it heard from.
+  case sessionActivity(to: NodeID, sessions: [SessionID])
   /// Make this durable, then call `ServerNode.persisted()`.
   case persist(PersistWork)
   /// Serialize this copy of the tree off the loop thread and hand it to Raft's storage as the

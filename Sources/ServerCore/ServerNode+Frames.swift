@@ -82,13 +82,16 @@ extension ServerNode {
     var state: PendingRequest.State = .local
     switch classify(request) {
     case .write(var operation):
-      if proposalBuffer.count >= config.commandsPerEntryMax { flushProposals() }
       if case .closeSession = operation {
         operation = .closeSession(session)
         sessionsClosing.insert(session)
       }
       let origin = Origin(session: session, xid: xid, authIds: clients[id]?.authIds ?? [])
-      proposalBuffer.append(Command(timeMs: clockMs, origin: origin, operation: operation))
+      guard submit(Command(timeMs: clockMs, origin: origin, operation: operation)) else {
+        if case .closeSession = operation { sessionsClosing.remove(session) }
+        close(id, reason: "no leader to take the write")
+        return
+      }
       state = .proposed
     case .invalid(let code):
       state = .done(replyFrame(xid: xid, err: code))

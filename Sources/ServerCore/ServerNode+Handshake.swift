@@ -22,6 +22,10 @@ extension ServerNode {
       close(id, reason: "client zxid ahead")
       return
     }
+    if let since = leaderlessSinceMs, clockMs - since >= config.electionTimeoutMs {
+      close(id, reason: "no leader for an election timeout")
+      return
+    }
     if request.sessionID == .none {
       openSession(request, client: id)
     } else {
@@ -29,22 +33,23 @@ extension ServerNode {
     }
   }
 
+  /// A new session is a write like any other: proposed here on the leader, forwarded by a
+  /// follower. The id carries this node's id in its top byte, so ids chosen on different nodes
+  /// never collide (ZooKeeper's SessionTrackerImpl does the same).
   mutating func openSession(_ request: ConnectRequest, client id: ClientID) {
-    guard role == .leader else {
-      // Session creation is a write; until peers forward it, only the leader opens sessions.
-      close(id, reason: "not the leader")
-      return
-    }
     sessionSequence += 1
     let session = SessionID(sessionSequence)
     let timeoutMs = config.negotiatedTimeoutMs(request.timeOutMs)
     let password = sessionPassword(session)
+    let command = Command(
+      timeMs: clockMs, origin: Origin(session: session, xid: nil),
+      operation: .createSession(session, password: password, timeoutMs: timeoutMs))
+    guard submit(command) else {
+      close(id, reason: "no leader to open a session")
+      return
+    }
     clients[id]?.phase = .creatingSession(session)
     sessionCreations[session] = id
-    proposalBuffer.append(
-      Command(
-        timeMs: clockMs, origin: Origin(session: session, xid: nil),
-        operation: .createSession(session, password: password, timeoutMs: timeoutMs)))
   }
 
   mutating func resumeSession(_ request: ConnectRequest, client id: ClientID) {

@@ -55,6 +55,12 @@ extension ServerNode {
   }
 
   mutating func noteSoftState(_ soft: SoftState) {
+    // A pre-candidate keeps its old leader's id but has stopped hearing from it: leaderless too.
+    if soft.lead == .none || soft.role == .preCandidate || soft.role == .candidate {
+      if leaderlessSinceMs == nil { leaderlessSinceMs = clockMs }
+    } else {
+      leaderlessSinceMs = nil
+    }
     guard soft.role != role || soft.lead != leader else { return }
     let wasLeader = role == .leader
     role = soft.role
@@ -65,6 +71,7 @@ extension ServerNode {
       grantFreshSessionTimeouts()
     } else if wasLeader && role != .leader {
       sessionDeadlines.removeAll()
+      sessionsClosing.removeAll()
     }
   }
 

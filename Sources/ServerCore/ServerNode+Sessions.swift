@@ -3,10 +3,85 @@ import RaftCore
 import ZooKeeperWire
 
 extension ServerNode {
-  /// Any packet from a session's connection keeps it alive (leader: for one more timeout).
+  /// Any packet from a session's connection keeps it alive: the leader extends its deadline by
+  /// a timeout; a follower tells the leader at its next tick.
   mutating func touchSession(_ session: SessionID) {
-    guard role == .leader, let info = tree.session(session) else { return }
+    guard role == .leader else {
+      touchedSessions.insert(session)
+      return
+    }
+    guard let info = tree.session(session) else { return }
     sessionDeadlines[session] = clockMs + Int64(info.timeoutMs)
+  }
+
+  /// A follower's notice to the leader of the sessions it heard from, once per tick.
+  mutating func reportSessionActivity() {
+    guard !touchedSessions.isEmpty, leader != .none, leader != config.nodeID else { return }
+    actions.append(.sessionActivity(to: leader, sessions: touchedSessions.sorted()))
+    touchedSessions.removeAll(keepingCapacity: true)
+  }
+
+  /// Routes a command: proposed on the leader, forwarded by a follower. False when no leader is
+  /// known.
+  mutating func submit(_ command: Command) -> Bool {
+    if role == .leader {
+      if proposalBuffer.count >= config.commandsPerEntryMax { flushProposals() }
+      proposalBuffer.append(command)
+      return true
+    }
+    guard leader != .none else { return false }
+    forwardBuffer.append(command)
+    return true
+  }
+
+  /// Sends this turn's follower writes to the leader in one message.
+  mutating func flushForwards() {
+    guard !forwardBuffer.isEmpty else { return }
+    let commands = forwardBuffer
+    forwardBuffer.removeAll(keepingCapacity: true)
+    if leader == .none || leader == config.nodeID {
+      if role == .leader {
+        proposalBuffer += commands
+      } else {
+        for command in commands { failProposal(command) }
+      }
+      return
+    }
+    var start = 0
+    while start < commands.count {
+      let end = min(commands.count, start + config.commandsPerEntryMax)
+      actions.append(.forward(to: leader, payload: CommandBatch.encode(Array(commands[start..<end]))))
+      start = end
+    }
+  }
+
+  /// A write that has not applied within `writeTimeoutMs` (lost with a leader change, say)
+  /// closes its connection: the client sees connection loss, as ZooKeeper's do, and no reply
+  /// is ever sent for it.
+  mutating func closeStalledWrites() {
+    var stalled: [ClientID] = []
+    for (id, client) in clients where client.phase != .closing {
+      if case .creatingSession = client.phase, clockMs - client.connectedAtMs >= config.writeTimeoutMs {
+        stalled.append(id)
+        continue
+      }
+      guard client.queueHead < client.queue.count else { continue }
+      let head = client.queue[client.queueHead]
+      switch head.state {
+      case .proposed, .awaitingReadIndex:
+        if clockMs - head.receivedAtMs >= config.writeTimeoutMs { stalled.append(id) }
+      default:
+        break
+      }
+    }
+    for id in stalled.sorted() { close(id, reason: "request not answered within \(config.writeTimeoutMs) ms") }
+  }
+
+  /// A node that has known no leader for an election timeout closes its client connections,
+  /// so clients move to a node of the majority (DESIGN.md, "A request's path").
+  mutating func closeClientsIfLeaderless() {
+    guard let since = leaderlessSinceMs, clockMs - since >= config.electionTimeoutMs, !clients.isEmpty else { return }
+    for id in clients.keys.sorted() { close(id, reason: "no leader for an election timeout") }
   }
 
   /// Leader only: proposes closeSession for every session not heard from within its timeout.

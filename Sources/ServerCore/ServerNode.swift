@@ -28,6 +28,12 @@ public struct ServerNode {
   var sessionsClosing: Set<SessionID> = []
   /// Commands proposed this turn, to go into one entry at `endOfTurn`.
   var proposalBuffer: [Command] = []
+  /// A follower's client writes this turn, forwarded to the leader at `endOfTurn`.
+  var forwardBuffer: [Command] = []
+  /// A follower's sessions heard from since the last notice to the leader.
+  var touchedSessions: Set<SessionID> = []
+  /// Since when this node has known no leader (nil while it knows one).
+  var leaderlessSinceMs: Int64? = nil
   /// A `Ready` handed out for persisting and not yet reported durable.
   var readyInFlight: Ready?
   /// Read-index requests by context, and the index each must wait for once known.
@@ -79,6 +85,8 @@ public struct ServerNode {
     if raft.confState.voters == [config.nodeID] {
       // A cluster of one: no one to wait for, so take the lead at once.
       raft.campaign()
+    } else {
+      leaderlessSinceMs = nowMs
     }
   }
 
@@ -124,8 +132,60 @@ public struct ServerNode {
     if role == .leader {
       expireSessions()
       reapIfDue()
+    } else {
+      reportSessionActivity()
     }
     retryStaleReadIndexes()
+    closeStalledWrites()
+    closeClientsIfLeaderless()
+  }
+
+  /// A follower's forwarded client writes arrived (leader only; anyone else drops them, and
+  /// the follower's clients time out and retry elsewhere).
+  public mutating func peerForwarded(from peer: NodeID, payload: [UInt8], nowMs: Int64) {
+    advanceClock(nowMs)
+    guard role == .leader else { return }
+    let commands: [Command]
+    do {
+      commands = try CommandBatch.decode(payload)
+    } catch {
+      log(.warn, "dropped a forward from \(peer) that does not decode: \(error)")
+      return
+    }
+    for var command in commands {
+      // The leader stamps time (DESIGN.md): ctime/mtime never go back across followers.
+      command.timeMs = clockMs
+      if case .closeSession(let session) = command.operation { sessionsClosing.insert(session) }
+      proposalBuffer.append(command)
+      touchSession(command.origin.session)
+    }
+  }
+
+  /// A follower heard from these sessions' clients (leader only).
+  public mutating func peerSessionActivity(from peer: NodeID, sessions: [SessionID], nowMs: Int64) {
+    advanceClock(nowMs)
+    guard role == .leader else { return }
+    for session in sessions { touchSession(session) }
+  }
+
+  /// Leader only: hands leadership to the most caught-up other voter, for a clean stop
+  /// (a rolling restart then costs one round trip, not an election timeout). False when there is
+  /// no one to hand it to.
+  public mutating func transferLeadership() -> Bool {
+    guard role == .leader else { return false }
+    let status = raft.status
+    let candidates = status.confState.voters.filter { $0 != config.nodeID }
+    guard let target = candidates.max(by: { (status.matches[$0] ?? .zero, $0) < (status.matches[$1] ?? .zero, $1) }) else {
+      return false
+    }
+    do {
+      try raft.transferLeadership(to: target)
+      log(.info, "transferring leadership to \(target)")
+      return true
+    } catch {
+      log(.warn, "leadership transfer to \(target) refused: \(error)")
+      return false
+    }
   }
 
   /// A message from a peer node.
@@ -142,12 +202,14 @@ public struct ServerNode {
   /// entry and hands out Raft's work.
   public mutating func endOfTurn(nowMs: Int64) {
     advanceClock(nowMs)
+    flushForwards()
     while !resumedClients.isEmpty {
       let resumed = resumedClients
       resumedClients.removeAll()
       for id in resumed { receiveFrames(id) }
     }
     flushProposals()
+    flushForwards()
     processReady()
   }
 

@@ -26,6 +26,9 @@ public struct ServerNodeConfig: Sendable {
   public var reapIntervalMs: Int64 = 60_000
   /// Serve every read through ReadIndex instead of from the local tree at once.
   public var linearizableReads: Bool = false
+  /// A write not applied within this long closes its connection: the client learns the outcome
+  /// is unknown (connection loss) instead of waiting forever across a leader change.
+  public var writeTimeoutMs: Int64 = 10_000
   /// Seeds session passwords; the runtime draws it from the OS at start.
   public var secret: UInt64 = 0
   /// Lines for `conf` and `envi`, rendered by the runtime.
@@ -35,6 +38,9 @@ public struct ServerNodeConfig: Sendable {
   public var version: String = "Grove 0.1"
 
   public init(nodeID: NodeID) { self.nodeID = nodeID }
+
+  /// How long a node may be without a leader before it sends its clients elsewhere.
+  public var electionTimeoutMs: Int64 { tickMs * Int64(electionTicks) }
 
   /// Clamps a client's requested session timeout into the bounds, as ZooKeeper.
   public func negotiatedTimeoutMs(_ requested: Int32) -> Int32 {

@@ -68,6 +68,8 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
         connections[id]?.resumeReading()
       case .sendPeer(let message):
         log.warn("no peer link for a message", ["to": message.to.description, "kind": "\(message.kind)"])
+      case .forward(let to, _), .sessionActivity(let to, _):
+        log.warn("no peer link to the leader", ["to": to.description])
       case .persist(let work):
         persist(work)
       case .saveSnapshot(let metadata, let tree):

@@ -54,7 +54,7 @@ struct NodeHarness {
           node.clientClosed(id, nowMs: nowMs)
         case .pauseReading(let id): paused.insert(id)
         case .resumeReading(let id): paused.remove(id)
-        case .sendPeer: preconditionFailure("a one-node cluster sent a peer message")
+        case .sendPeer, .forward, .sessionActivity: preconditionFailure("a one-node cluster sent a peer message")
         case .persist(let work):
           pendingPersist = work
           if autoPersist { makeDurable(performAfter: false) }
