@@ -1,0 +1,113 @@
+import DataTree
+import RaftCore
+import ServerCore
+import Testing
+import ZooKeeperWire
+
+@Suite("three nodes in memory: forwarding, sessions, watches, failover")
+struct ClusterTests {
+  @Test("a write through a follower is forwarded, applied everywhere, and answered by the follower")
+  func writeThroughFollower() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let follower = c.ids.first { $0 != leader }!
+    let client_opened = c.openSession(on: follower)
+    let (client, opened) = try #require(client_opened)
+    #expect(opened.timeOutMs > 0)
+    let replies = c.call(follower, client, xid: 1, .create2(CreateRequest(path: "/f", data: [1, 2], acl: ACL.openUnsafe, mode: .persistent)))
+    #expect(replies.map(\.header.err) == [.ok])
+    c.run(ms: 300)
+    for id in c.ids {
+      #expect(c.nodes[id]!.tree.exists("/f")?.dataLength == 2, "node \(id)")
+    }
+    #expect(c.nodes[leader]!.tree.digest() == c.nodes[follower]!.tree.digest())
+  }
+
+  @Test("a watch set through a follower fires for a write made through the leader")
+  func watchAcrossNodes() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let follower = c.ids.first { $0 != leader }!
+    let watching_opened = c.openSession(on: follower)
+    let (watching, _) = try #require(watching_opened)
+    let writing_opened = c.openSession(on: leader)
+    let (writing, _) = try #require(writing_opened)
+    _ = c.call(follower, watching, xid: 1, .exists(ExistsRequest(path: "/w", watch: true)))
+    _ = c.call(leader, writing, xid: 1, .create(CreateRequest(path: "/w", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    c.run(ms: 300)
+    let events = c.takeFrames(follower, watching).map { frame -> WatcherEvent in
+      var r = JuteReader(frame)
+      _ = try! r.read(ReplyHeader.self)
+      return try! r.read(WatcherEvent.self)
+    }
+    #expect(events.map(\.type) == [.nodeCreated])
+  }
+
+  @Test("sessions on followers stay alive through forwarded activity and expire without it")
+  func sessionLiveness() throws {
+    var c = ClusterHarness { $0.sessionTimeoutMsMin = 1000 }
+    let leader = c.electLeader()
+    let follower = c.ids.first { $0 != leader }!
+    let alive_opened = c.openSession(on: follower, timeoutMs: 2000)
+    let (alive, _) = try #require(alive_opened)
+    let silent_opened = c.openSession(on: follower, timeoutMs: 2000)
+    let (silent, _) = try #require(silent_opened)
+    _ = c.call(follower, silent, xid: 1, .create(CreateRequest(path: "/eph", data: [], acl: ACL.openUnsafe, mode: .ephemeral)))
+    for _ in 0..<10 {
+      c.run(ms: 500)
+      _ = c.call(follower, alive, xid: -2, .ping)
+    }
+    #expect(c.nodes[leader]!.tree.sessions.count == 1)
+    #expect(c.nodes[follower]!.tree.exists("/eph") == nil)
+    #expect(c.closed[follower]?.contains(silent) == true)
+    #expect(c.closed[follower]?.contains(alive) != true)
+  }
+
+  @Test("the leader lost: a new one is elected, sessions survive, writes go on, nothing acknowledged is lost")
+  func leaderFailover() throws {
+    var c = ClusterHarness()
+    let first = c.electLeader()
+    let follower = c.ids.first { $0 != first }!
+    let session = c.openSession(on: follower, timeoutMs: 10_000)
+    let (client, opened) = try #require(session)
+    for i in 0..<20 {
+      let r = c.call(follower, client, xid: Int32(i + 1), .create(CreateRequest(path: "/k\(i)", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+      #expect(r.map(\.header.err) == [.ok])
+    }
+    c.isolated.insert(first)
+    c.run(ms: 3000)
+    let newLeader = c.leader
+    let second = try #require(newLeader)
+    #expect(second != first)
+    // The session created through the old leader is alive under the new one.
+    let r = c.call(follower, client, xid: 100, .create(CreateRequest(path: "/after", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    #expect(r.map(\.header.err) == [.ok])
+    #expect(c.nodes[second]!.tree.session(opened.sessionID) != nil)
+    for i in 0..<20 { #expect(c.nodes[second]!.tree.exists("/k\(i)") != nil) }
+  }
+
+  @Test("a node without a leader for an election timeout closes its clients and refuses new ones")
+  func leaderlessNodeSendsClientsAway() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let follower = c.ids.first { $0 != leader }!
+    let client_opened = c.openSession(on: follower)
+    let (client, _) = try #require(client_opened)
+    c.isolated.insert(follower)
+    c.run(ms: 4000)
+    #expect(c.closed[follower]?.contains(client) == true)
+    let refused = c.openSession(on: follower)
+    #expect(refused == nil)
+  }
+
+  @Test("sync on a follower waits for the leader's read index")
+  func syncOnFollower() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let follower = c.ids.first { $0 != leader }!
+    let client_opened = c.openSession(on: follower)
+    let (client, _) = try #require(client_opened)
+    let replies = c.call(follower, client, xid: 1, .sync(SyncRequest(path: "/")))
+    #expect(replies.map(\.header.xid) == [Xid(1)])
+  }
+}
