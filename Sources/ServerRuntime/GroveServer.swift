@@ -86,14 +86,28 @@ public final class GroveServer: Sendable {
     try loop.runAndWait { () throws -> Void in
       try shell.value.start(clientAddress: address, maxClientCnxns: maxClientCnxns, tickMs: tickMs)
     }
+    if let adminPort = config.adminPort {
+      let adminAddress = try SocketAddress(host: config.clientPortAddress, port: adminPort)
+      try loop.runAndWait { () throws -> Void in try shell.value.startAdmin(on: adminAddress) }
+    }
     let bound = try loop.runAndWait { shell.value.boundAddress?.description ?? "?" }
     log.info(
       "serving", ["clients": bound, "dataDir": config.dataDir, "znodes": String(opened.tree.nodeCount), "applied": opened.applied.description])
   }
 
   /// Stops serving and releases the port and the log. Safe to call from any thread, once.
+  /// A leader first hands leadership to a caught-up follower (bounded wait), so a rolling
+  /// restart costs about one round trip instead of an election timeout.
   public func stop() {
     let shell = self.shell
+    let transferring = (try? loop.runAndWait { shell.value.handOverLeadership() }) ?? false
+    if transferring {
+      for _ in 0..<60 {
+        let stillLeader = (try? loop.runAndWait { shell.value.node.isLeader }) ?? false
+        if !stillLeader { break }
+        usleep(50_000)
+      }
+    }
     _ = try? loop.runAndWait { shell.value.stop() }
     // Let the closes flush before the loop goes.
     usleep(50_000)

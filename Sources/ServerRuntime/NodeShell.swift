@@ -23,6 +23,7 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   let snapshotQueue = DispatchQueue(label: "grove-snapshot")
   var snapshotInProgress = false
   var stopping = false
+  var admin: AdminEndpoint?
   let onFatal: @Sendable (String) -> Void
 
   init(loop: EventLoop, log: Log, durableLog: DurableLog, node: ServerNode, onFatal: @escaping @Sendable (String) -> Void) {
@@ -43,8 +44,23 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       self.node.tick(nowMs: wallClockMs())
       self.perform()
     }
+    _ = loop.scheduleRepeatingTimer(everyMs: 5000) { [unowned self] in self.refreshRuntimeMetrics() }
+    refreshRuntimeMetrics()
     node.endOfTurn(nowMs: wallClockMs())
     perform()
+  }
+
+  /// Figures only the process knows, for `mntr` and `/metrics`.
+  func refreshRuntimeMetrics() {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    let fds = (try? listDirectory("/proc/self/fd").count) ?? 0
+    node.runtimeMetrics = [
+      ("zk_open_file_descriptor_count", String(fds)),
+      ("zk_max_file_descriptor_count", String(limit.rlim_cur)),
+      ("grove_resident_bytes", String(residentBytes())),
+      ("grove_log_durable_ticket", String(durableTicket.rawValue)),
+    ]
   }
 
   var boundAddress: SocketAddress? { listener?.localAddress }
@@ -140,9 +156,24 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
     }
   }
 
+  /// Serves `/metrics` on the admin port. Loop thread.
+  func startAdmin(on address: SocketAddress) throws(TransportError) {
+    let endpoint = AdminEndpoint(loop: loop) { [unowned self] in self.node.metrics() }
+    try endpoint.start(on: address)
+    admin = endpoint
+  }
+
+  /// The first step of a clean stop on a leader: ask Raft to hand over. Loop thread.
+  func handOverLeadership() -> Bool {
+    let started = node.transferLeadership()
+    perform()
+    return started
+  }
+
   /// Stops serving: no new connections, every client closed. Loop thread.
   func stop() {
     stopping = true
+    admin?.stop()
     listener?.close()
     if let tickTimer { _ = loop.cancelTimer(tickTimer) }
     for connection in connections.values { connection.close() }
@@ -190,4 +221,26 @@ func monotonicMs() -> Int64 {
   var ts = timespec()
   clock_gettime(CLOCK_MONOTONIC, &ts)
   return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+/// Names in a directory (no "." or "..").
+func listDirectory(_ path: String) throws -> [String] {
+  guard let dir = opendir(path) else { throw StartupError("cannot list \(path)") }
+  defer { closedir(dir) }
+  var names: [String] = []
+  while let entry = readdir(dir) {
+    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    if name != "." && name != ".." { names.append(name) }
+  }
+  return names
+}
+
+/// The process's resident set size, from /proc/self/statm.
+func residentBytes() -> Int {
+  guard let text = DataDirectory.readSmallFile("/proc/self/statm") else { return 0 }
+  let fields = text.split(separator: " ")
+  guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+  return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
