@@ -1,0 +1,51 @@
+import PeerWire
+import RaftCore
+import Transport
+
+extension PeerLinks {
+  /// Dials `peer` (a larger id) from this node's own host, saying hello at once; the bytes wait in
+  /// the queue until the connection completes.
+  func dial(_ peer: NodeID) {
+    guard !isStopped, var link = links[peer], link.established == nil, link.dialing == nil else { return }
+    let peerConnection = PeerConnection(role: .dialer(peer: peer), links: self, frameBytesMax: options.frameBytesMax)
+    let source = SocketAddress(ipv4: listenAddress.ipv4, port: 0)
+    do {
+      let connection = try loop.connect(
+        to: link.address, from: source, timeoutMs: options.connectTimeoutMs,
+        options: options.connectionOptions, handler: peerConnection)
+      peerConnection.connection = connection
+      open[connection.id] = peerConnection
+      link.dialing = peerConnection
+      links[peer] = link
+      connection.write(helloFrame)
+    } catch {
+      log("peer dial to node \(peer) at \(link.address) from \(source.host) failed: \(error)")
+      scheduleReconnect(peer, linkUpNs: nil)
+    }
+  }
+
+  /// Dials `peer` again after its backoff (plus jitter), then doubles the backoff up to the
+  /// maximum. A link that had stayed up for `backoffMaxMs` starts again from the initial delay.
+  func scheduleReconnect(_ peer: NodeID, linkUpNs: UInt64?) {
+    guard !isStopped, var link = links[peer], link.reconnectTimer == nil, link.established == nil,
+      link.dialing == nil
+    else { return }
+    if let linkUpNs, EventLoop.monotonicNowNs() &- linkUpNs >= UInt64(options.backoffMaxMs) * 1_000_000 {
+      link.backoffMs = options.backoffInitialMs
+    }
+    let delayMs = Self.jittered(link.backoffMs, using: &random)
+    link.backoffMs = min(link.backoffMs * 2, options.backoffMaxMs)
+    link.reconnectTimer = loop.scheduleTimer(afterMs: delayMs) { [weak self] in
+      guard let self else { return }
+      self.links[peer]?.reconnectTimer = nil
+      self.dial(peer)
+    }
+    links[peer] = link
+  }
+
+  /// `backoffMs` plus up to a quarter more, so nodes that lost a peer together do not all dial it
+  /// in the same millisecond.
+  static func jittered(_ backoffMs: Int64, using random: inout SeededRandom) -> Int64 {
+    backoffMs + Int64(random.below(UInt64(backoffMs / 4) + 1))
+  }
+}
