@@ -1,9 +1,10 @@
 import PeerWire
 import RaftCore
-import ServerRuntime
 import Synchronization
 import Testing
 import Transport
+
+@testable import ServerRuntime
 
 import func Glibc.usleep
 
@@ -44,17 +45,34 @@ private final class NoListener: ListenerHandler {
   func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { FakePeer() }
 }
 
-/// A hand-driven peer for hostile cases: says `hello` when active, then does `onActive`.
+/// A hand-driven peer for hostile cases: says `hello` (any bytes) when active, then does
+/// `onActive`; ignores what it receives; tells `onClosed` why it closed.
 private final class FakePeer: ListenerHandler, ConnectionHandler {
   var hello: [UInt8] = []
   var onActive: (Connection) -> Void = { _ in }
+  var onClosed: (CloseReason) -> Void = { _ in }
   func listener(_ listener: Listener, handlerFor peer: SocketAddress) -> any ConnectionHandler { self }
   func connectionActive(_ connection: Connection) {
     connection.write(hello)
     onActive(connection)
   }
   func connection(_ connection: Connection, received bytes: [UInt8]) {}
-  func connectionClosed(_ connection: Connection, reason: CloseReason) {}
+  func connectionClosed(_ connection: Connection, reason: CloseReason) { onClosed(reason) }
+}
+
+/// Dials `address` from `source` on `loop` as a fake node saying `hello` (any bytes); returns what
+/// the fake's connection heard when it closed, as recorded lines.
+private func dialAsFake(
+  loop: EventLoop, to address: SocketAddress, from source: SocketAddress, hello: [UInt8]
+) throws -> Recorded {
+  let closed = Recorded()
+  try loop.runAndWait { () throws -> Void in
+    let fake = FakePeer()
+    fake.hello = hello
+    fake.onClosed = { closed.log("\($0)") }
+    try loop.connect(to: address, from: source, handler: fake)
+  }
+  return closed
 }
 
 /// One node: its own event loop (as if its own process) and its peer links.
@@ -330,5 +348,102 @@ struct PeerLinksTests {
     #expect(waitFor { one.recorded.logged("over the bound") })
     #expect(waitFor { one.recorded.logged("peer link down: node 2") })
     #expect(one.connectedPeers.isEmpty)
+  }
+
+  @Test("a message over the frame bound is not sent, and the link stays up")
+  func messageOverBoundNotSent() throws {
+    let one = try PeerNode(id: 1)
+    let two = try PeerNode(id: 2)
+    defer { [one, two].forEach { $0.shutdown() } }
+    var options = PeerLinkOptions()
+    options.frameBytesMax = 4096
+    try one.start(peers: [two], options: options)
+    try two.start(peers: [one], options: options)
+    #expect(waitFor { one.connectedPeers == [NodeID(2)] })
+    let big = PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [UInt8](repeating: 0, count: 4096)))
+    #expect(!one.on { $0.send(big, to: NodeID(2)) })
+    #expect(one.recorded.logged("over the 4096-byte bound"))
+    let small = PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [1]))
+    #expect(one.on { $0.send(small, to: NodeID(2)) })
+    #expect(waitFor { two.recorded.messages == [Recorded.Delivered(from: NodeID(1), message: small)] })
+  }
+
+  @Test("a connection that never says hello is closed after the hello timeout")
+  func helloTimeout() throws {
+    let two = try PeerNode(id: 2)
+    let fakeLoop = try EventLoop(name: "peer-test-fake")
+    defer {
+      two.shutdown()
+      fakeLoop.shutdownAndWait()
+    }
+    var options = PeerLinkOptions()
+    options.helloTimeoutMs = 100
+    try two.start(addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7, options: options)
+    let closed = try dialAsFake(
+      loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.11", port: 0), hello: [])
+    #expect(waitFor { two.recorded.logged("no hello within 100 ms") })
+    #expect(waitFor { closed.lines == ["peer closed"] })
+    #expect(two.connectedPeers.isEmpty)
+  }
+
+  @Test("a hello of another protocol version is refused")
+  func otherVersionRefused() throws {
+    let two = try PeerNode(id: 2)
+    let fakeLoop = try EventLoop(name: "peer-test-fake")
+    defer {
+      two.shutdown()
+      fakeLoop.shutdownAndWait()
+    }
+    try two.start(addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7, options: PeerLinkOptions())
+    let hello = PeerMessage.hello(PeerHello(protocolVersion: 2, clusterID: 7, nodeID: NodeID(1))).encodedFrame()
+    let closed = try dialAsFake(
+      loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.11", port: 0), hello: hello)
+    #expect(waitFor { two.recorded.logged("node 1 speaks peer protocol version 2, this node 1") })
+    #expect(waitFor { closed.lines == ["peer closed"] })
+    #expect(two.connectedPeers.isEmpty)
+  }
+
+  @Test("a node with a larger id that dials is refused: the smaller id dials")
+  func largerIDMustNotDial() throws {
+    let two = try PeerNode(id: 2)
+    let fakeLoop = try EventLoop(name: "peer-test-fake")
+    defer {
+      two.shutdown()
+      fakeLoop.shutdownAndWait()
+    }
+    try two.start(addresses: [NodeID(3): try SocketAddress(host: "127.0.0.13", port: 1)], clusterID: 7, options: PeerLinkOptions())
+    let hello = PeerMessage.hello(PeerHello(clusterID: 7, nodeID: NodeID(3))).encodedFrame()
+    let closed = try dialAsFake(
+      loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.13", port: 0), hello: hello)
+    #expect(waitFor { two.recorded.logged("node 3 dialed node 2; the smaller id dials") })
+    #expect(waitFor { closed.lines == ["peer closed"] })
+  }
+}
+
+@Suite("Peer reconnect backoff")
+struct ReconnectBackoffTests {
+  @Test("delays double from the initial delay to the maximum, each with at most a quarter of jitter")
+  func doublesWithJitter() {
+    var backoff = ReconnectBackoff(initialMs: 100, maxMs: 2_000)
+    var random = SeededRandom(seed: 1)
+    let bases: [Int64] = [100, 200, 400, 800, 1_600, 2_000, 2_000, 2_000]
+    for base in bases {
+      let delayMs = backoff.nextDelayMs(using: &random)
+      #expect(delayMs >= base && delayMs <= base + base / 4, "delay \(delayMs) for base \(base)")
+      backoff.checkInvariants()
+    }
+    backoff.reset()
+    #expect(backoff.currentMs == 100)
+  }
+
+  @Test("the same seed gives the same delays; jitter varies them")
+  func seededJitter() {
+    func delays(seed: UInt64) -> [Int64] {
+      var backoff = ReconnectBackoff(initialMs: 1_000, maxMs: 1_000)
+      var random = SeededRandom(seed: seed)
+      return (0..<20).map { _ in backoff.nextDelayMs(using: &random) }
+    }
+    #expect(delays(seed: 9) == delays(seed: 9))
+    #expect(Set(delays(seed: 9)).count > 1)
   }
 }

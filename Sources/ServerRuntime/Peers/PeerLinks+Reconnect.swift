@@ -24,28 +24,21 @@ extension PeerLinks {
     }
   }
 
-  /// Dials `peer` again after its backoff (plus jitter), then doubles the backoff up to the
-  /// maximum. A link that had stayed up for `backoffMaxMs` starts again from the initial delay.
+  /// Dials `peer` again after its backoff (plus jitter). A link that had stayed up for
+  /// `backoffMaxMs` starts again from the initial delay; a failed dial or a short-lived link doubles it.
   func scheduleReconnect(_ peer: NodeID, linkUpNs: UInt64?) {
     guard !isStopped, var link = links[peer], link.reconnectTimer == nil, link.established == nil,
       link.dialing == nil
     else { return }
     if let linkUpNs, EventLoop.monotonicNowNs() &- linkUpNs >= UInt64(options.backoffMaxMs) * 1_000_000 {
-      link.backoffMs = options.backoffInitialMs
+      link.backoff.reset()
     }
-    let delayMs = Self.jittered(link.backoffMs, using: &random)
-    link.backoffMs = min(link.backoffMs * 2, options.backoffMaxMs)
+    let delayMs = link.backoff.nextDelayMs(using: &random)
     link.reconnectTimer = loop.scheduleTimer(afterMs: delayMs) { [weak self] in
       guard let self else { return }
       self.links[peer]?.reconnectTimer = nil
       self.dial(peer)
     }
     links[peer] = link
-  }
-
-  /// `backoffMs` plus up to a quarter more, so nodes that lost a peer together do not all dial it
-  /// in the same millisecond.
-  static func jittered(_ backoffMs: Int64, using random: inout SeededRandom) -> Int64 {
-    backoffMs + Int64(random.below(UInt64(backoffMs / 4) + 1))
   }
 }

@@ -58,8 +58,8 @@ public final class PeerLinks: ListenerHandler {
     var established: PeerConnection?
     /// This node's dial in progress (dialer side only).
     var dialing: PeerConnection?
-    /// The next reconnect delay before jitter.
-    var backoffMs: Int64
+    /// When to dial again (dialer side only).
+    var backoff: ReconnectBackoff
     var reconnectTimer: TimerID?
   }
 
@@ -88,7 +88,9 @@ public final class PeerLinks: ListenerHandler {
     self.random = SeededRandom(seed: options.jitterSeed ^ (selfID.rawValue &* 0x9E37_79B9_7F4A_7C15))
     self.helloFrame = PeerMessage.hello(PeerHello(clusterID: clusterID, nodeID: selfID)).encodedFrame()
     for (peer, address) in peers {
-      links[peer] = Link(address: address, backoffMs: options.backoffInitialMs)
+      links[peer] = Link(
+        address: address,
+        backoff: ReconnectBackoff(initialMs: options.backoffInitialMs, maxMs: options.backoffMaxMs))
     }
   }
 
@@ -193,7 +195,7 @@ public final class PeerLinks: ListenerHandler {
         precondition(established.isEstablished, "link to \(peer) holds a connection in handshake")
       }
       if link.dialing != nil { precondition(peer > selfID, "node \(selfID) dialing smaller node \(peer)") }
-      precondition(link.backoffMs <= options.backoffMaxMs, "backoff of \(link.backoffMs) ms past the maximum")
+      link.backoff.checkInvariants()
     }
     precondition(!isStopped || open.isEmpty, "stopped links still track connections")
   }
