@@ -7,9 +7,10 @@ struct FrameDecoderTests {
   /// One message of every kind, framed back to back.
   static func sampleStream() -> (messages: [PeerMessage], bytes: [UInt8]) {
     var random = SeededRandom(seed: 0x57AE)
-    let messages = PeerMessageKind.allCases.map { random.peerMessage(kind: $0) } + [
-      .raft(random.raftMessage(kind: .snapshot)), .raft(random.raftMessage(kind: .append)),
-    ]
+    let messages =
+      PeerMessageKind.allCases.map { random.peerMessage(kind: $0) } + [
+        .raft(random.raftMessage(kind: .snapshot)), .raft(random.raftMessage(kind: .append)),
+      ]
     return (messages, messages.flatMap { $0.encodedFrame() })
   }
 
@@ -53,7 +54,9 @@ struct FrameDecoderTests {
     let message = PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [1, 2, 3]))
     let frame = message.encodedFrame()
     #expect(try PeerMessage.decodeFrame(frame, frameBytesMax: frame.count - 4) == message)
-    #expect(throws: PeerWireError.frameLengthOverBound(length: UInt64(frame.count - 4), bound: frame.count - 5)) {
+    #expect(
+      throws: PeerWireError.frameLengthOverBound(length: UInt64(frame.count - 4), bound: frame.count - 5)
+    ) {
       try PeerMessage.decodeFrame(frame, frameBytesMax: frame.count - 5)
     }
   }
@@ -124,7 +127,9 @@ struct FrameDecoderTests {
   @Test("drained memory is released after a large frame")
   func releasesMemory() throws {
     var decoder = PeerFrameDecoder()
-    decoder.append(PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [UInt8](repeating: 1, count: 1 << 20))).encodedFrame())
+    decoder.append(
+      PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [UInt8](repeating: 1, count: 1 << 20)))
+        .encodedFrame())
     #expect(try decoder.next() != nil)
     #expect(decoder.bufferedBytes == 0)
     #expect(decoder.bytesWanted == 4)

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("PeerWire round trips")
 struct RoundTripTests {
-  @Test("every kind of peer message decodes to the value it was encoded from", arguments: PeerMessageKind.allCases)
+  @Test(
+    "every kind of peer message decodes to the value it was encoded from", arguments: PeerMessageKind.allCases
+  )
   func roundTripEachKind(kind: PeerMessageKind) throws {
     var random = SeededRandom(seed: 0x5EED_0000 + UInt64(kind.rawValue))
     for _ in 0..<500 {
@@ -14,12 +16,15 @@ struct RoundTripTests {
     }
   }
 
-  @Test("every Raft message kind keeps all its fields, entries and snapshot metadata", arguments: MessageKind.allCases)
+  @Test(
+    "every Raft message kind keeps all its fields, entries and snapshot metadata",
+    arguments: MessageKind.allCases)
   func roundTripEachRaftKind(kind: MessageKind) throws {
     var random = SeededRandom(seed: 0xAF7 + UInt64(kind.rawValue))
     for _ in 0..<200 {
       let message = random.raftMessage(kind: kind)
-      guard case .raft(let decoded) = try PeerMessage.decodeFrame(PeerMessage.raft(message).encodedFrame()) else {
+      guard case .raft(let decoded) = try PeerMessage.decodeFrame(PeerMessage.raft(message).encodedFrame())
+      else {
         Issue.record("not decoded as a Raft message")
         return
       }
@@ -33,10 +38,13 @@ struct RoundTripTests {
   func largeFields() throws {
     var random = SeededRandom(seed: 99)
     let chunk = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-    let entries = (1...1000).map { Entry(term: Term(3), index: LogIndex(UInt64($0)), data: [UInt8($0 & 0xFF)]) }
+    let entries = (1...1000).map {
+      Entry(term: Term(3), index: LogIndex(UInt64($0)), data: [UInt8($0 & 0xFF)])
+    }
     let message = Message(
       kind: .snapshot, from: NodeID(1), to: NodeID(2), term: Term(3), entries: entries,
-      snapshot: SnapshotMetadata(index: LogIndex(10), term: Term(2), confState: ConfState(voters: [NodeID(1)])),
+      snapshot: SnapshotMetadata(
+        index: LogIndex(10), term: Term(2), confState: ConfState(voters: [NodeID(1)])),
       snapshotOffset: 1 << 40, chunk: chunk, snapshotDone: true)
     #expect(try PeerMessage.decodeFrame(PeerMessage.raft(message).encodedFrame()) == .raft(message))
   }

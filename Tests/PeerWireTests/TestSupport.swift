@@ -39,7 +39,8 @@ extension SeededRandom {
       logTerm: Term(edgyUInt64()), index: LogIndex(edgyUInt64()),
       entries: (0..<int(in: 0...4)).map { _ in entry() }, commit: LogIndex(edgyUInt64()),
       reject: chance(0.5), rejectHint: LogIndex(edgyUInt64()), context: bytes(countMax: 20),
-      snapshot: snapshot, snapshotOffset: edgyUInt64(), chunk: bytes(countMax: 100), snapshotDone: chance(0.5))
+      snapshot: snapshot, snapshotOffset: edgyUInt64(), chunk: bytes(countMax: 100), snapshotDone: chance(0.5)
+    )
   }
 
   mutating func peerMessage(kind: PeerMessageKind) -> PeerMessage {

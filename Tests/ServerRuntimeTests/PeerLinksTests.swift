@@ -4,9 +4,9 @@ import Synchronization
 import Testing
 import Transport
 
-@testable import ServerRuntime
-
 import func Glibc.usleep
+
+@testable import ServerRuntime
 
 /// Every wait in these tests gives up after this long, so a broken link fails instead of hanging.
 private let peerWaitLimitMs: UInt64 = 10_000
@@ -154,7 +154,7 @@ struct PeerLinksTests {
   @Test("three nodes connect and exchange messages of every kind both ways")
   func threeNodesExchangeEveryKind() throws {
     let nodes = try (1...3).map { try PeerNode(id: UInt64($0)) }
-    defer { nodes.forEach { $0.shutdown() } }
+    defer { for node in nodes { node.shutdown() } }
     for node in nodes { try node.start(peers: nodes.filter { $0 !== node }) }
     #expect(waitFor { nodes.allSatisfy { $0.connectedPeers.count == 2 } })
     #expect(nodes[0].connectedPeers == [NodeID(2), NodeID(3)])
@@ -162,14 +162,18 @@ struct PeerLinksTests {
     for sender in nodes {
       for receiver in nodes where receiver !== sender {
         let messages: [PeerMessage] = [
-          .raft(raftMessage(from: sender.id, to: receiver.id, seed: sender.id.rawValue * 10 + receiver.id.rawValue)),
+          .raft(
+            raftMessage(
+              from: sender.id, to: receiver.id, seed: sender.id.rawValue * 10 + receiver.id.rawValue)),
           .forward(ForwardedCommands(from: sender.id, payload: [UInt8(sender.id.rawValue), 0xFF])),
           .sessionActivity([Int64(sender.id.rawValue), -1, Int64.max]),
         ]
         let to = receiver.id
         let sent = sender.on { links in messages.map { links.send($0, to: to) } }
         #expect(sent == [true, true, true])
-        expected[receiver.id, default: []] += messages.map { Recorded.Delivered(from: sender.id, message: $0) }
+        expected[receiver.id, default: []] += messages.map {
+          Recorded.Delivered(from: sender.id, message: $0)
+        }
       }
     }
     for node in nodes {
@@ -177,7 +181,8 @@ struct PeerLinksTests {
       #expect(waitFor { node.recorded.messages.count >= want.count })
       // Order holds per sender (one connection each); senders interleave arbitrarily.
       for sender in nodes where sender !== node {
-        #expect(node.recorded.messages.filter { $0.from == sender.id } == want.filter { $0.from == sender.id })
+        #expect(
+          node.recorded.messages.filter { $0.from == sender.id } == want.filter { $0.from == sender.id })
       }
     }
   }
@@ -185,7 +190,7 @@ struct PeerLinksTests {
   @Test("the accepting side sees the dialer's own host as the source address")
   func dialerBindsItsOwnHost() throws {
     let nodes = try (1...3).map { try PeerNode(id: UInt64($0)) }
-    defer { nodes.forEach { $0.shutdown() } }
+    defer { for node in nodes { node.shutdown() } }
     for node in nodes { try node.start(peers: nodes.filter { $0 !== node }) }
     #expect(waitFor { nodes.allSatisfy { $0.connectedPeers.count == 2 } })
     #expect(nodes[1].on { $0.remoteAddress(of: NodeID(1))?.host } == "127.0.0.11")
@@ -199,10 +204,13 @@ struct PeerLinksTests {
   func otherClusterRefused() throws {
     let one = try PeerNode(id: 1)
     let two = try PeerNode(id: 2)
-    defer { [one, two].forEach { $0.shutdown() } }
+    defer { for node in [one, two] { node.shutdown() } }
     try one.start(peers: [two], clusterID: 7)
     try two.start(peers: [one], clusterID: 8)
-    #expect(waitFor { two.recorded.logged("refused peer connection") && one.recorded.logged("refused peer connection") })
+    #expect(
+      waitFor {
+        two.recorded.logged("refused peer connection") && one.recorded.logged("refused peer connection")
+      })
     #expect(two.recorded.logged("node 1 is in cluster 7, this node in cluster 8"))
     #expect(one.recorded.logged("node 2 is in cluster 8, this node in cluster 7"))
     #expect(one.connectedPeers.isEmpty)
@@ -214,7 +222,7 @@ struct PeerLinksTests {
     let one = try PeerNode(id: 1)
     let two = try PeerNode(id: 2)
     let three = try PeerNode(id: 3)
-    defer { [one, two, three].forEach { $0.shutdown() } }
+    defer { for node in [one, two, three] { node.shutdown() } }
     try one.start(peers: [two])
     try two.start(peers: [three])
     #expect(waitFor { two.recorded.logged("node 1 is not a configured peer") })
@@ -226,7 +234,7 @@ struct PeerLinksTests {
   func reconnectsAfterAcceptorRestarts() throws {
     let one = try PeerNode(id: 1)
     let two = try PeerNode(id: 2)
-    defer { [one, two].forEach { $0.shutdown() } }
+    defer { for node in [one, two] { node.shutdown() } }
     try one.start(peers: [two])
     try two.start(peers: [one])
     #expect(waitFor { one.connectedPeers == [NodeID(2)] })
@@ -244,7 +252,7 @@ struct PeerLinksTests {
   func acceptsRestartedDialer() throws {
     let one = try PeerNode(id: 1)
     let two = try PeerNode(id: 2)
-    defer { [one, two].forEach { $0.shutdown() } }
+    defer { for node in [one, two] { node.shutdown() } }
     try one.start(peers: [two])
     try two.start(peers: [one])
     #expect(waitFor { two.connectedPeers == [NodeID(1)] })
@@ -263,7 +271,7 @@ struct PeerLinksTests {
     let two = try PeerNode(id: 2)
     // Node 1 again, from another process on the same host (its own loop and port).
     let oneAgain = try PeerNode(id: 1)
-    defer { [one, two, oneAgain].forEach { $0.shutdown() } }
+    defer { for node in [one, two, oneAgain] { node.shutdown() } }
     var slow = PeerLinkOptions()
     slow.backoffInitialMs = 60_000  // the replaced node must not take the link back during the test
     slow.backoffMaxMs = 60_000
@@ -276,7 +284,8 @@ struct PeerLinksTests {
     #expect(two.recorded.logged("replaced by a new connection"))
     let message = PeerMessage.sessionActivity([5])
     #expect(two.on { $0.send(message, to: NodeID(1)) })
-    #expect(waitFor { oneAgain.recorded.messages.contains(Recorded.Delivered(from: NodeID(2), message: message)) })
+    #expect(
+      waitFor { oneAgain.recorded.messages.contains(Recorded.Delivered(from: NodeID(2), message: message)) })
   }
 
   @Test("a peer that never reads makes send return false while the queue stays bounded")
@@ -301,12 +310,16 @@ struct PeerLinksTests {
     try one.start(addresses: [NodeID(2): fakeBound], clusterID: 7, options: options)
     #expect(waitFor { one.connectedPeers == [NodeID(2)] })
     let message = PeerMessage.raft(
-      Message(kind: .append, from: NodeID(1), to: NodeID(2), entries: [Entry(term: Term(1), index: LogIndex(1), data: [UInt8](repeating: 3, count: 60_000))]))
+      Message(
+        kind: .append, from: NodeID(1), to: NodeID(2),
+        entries: [Entry(term: Term(1), index: LogIndex(1), data: [UInt8](repeating: 3, count: 60_000))]))
     let frameBytes = message.encodedFrame().count
     var refusedAtRound: Int?
     var queuedMax = 0
     for round in 0..<5_000 {
-      let (accepted, queued) = one.on { links in (links.send(message, to: NodeID(2)), links.queuedBytes(to: NodeID(2))) }
+      let (accepted, queued) = one.on { links in
+        (links.send(message, to: NodeID(2)), links.queuedBytes(to: NodeID(2)))
+      }
       queuedMax = max(queuedMax, queued)
       if !accepted {
         refusedAtRound = round
@@ -317,7 +330,9 @@ struct PeerLinksTests {
     #expect(queuedMax <= options.writeQueueHighWatermarkBytes + frameBytes)
     // Still refusing, still bounded, and the link is kept (Raft retransmits once it drains).
     for _ in 0..<20 {
-      let (accepted, queued) = one.on { links in (links.send(message, to: NodeID(2)), links.queuedBytes(to: NodeID(2))) }
+      let (accepted, queued) = one.on { links in
+        (links.send(message, to: NodeID(2)), links.queuedBytes(to: NodeID(2)))
+      }
       #expect(!accepted)
       #expect(queued <= options.writeQueueHighWatermarkBytes + frameBytes)
     }
@@ -337,7 +352,8 @@ struct PeerLinksTests {
     let fakeBound = try fakeLoop.runAndWait { () throws -> SocketAddress in
       let fake = FakePeer()
       // A valid hello, then a frame header announcing 2 MiB against a 1 MiB bound.
-      fake.hello = PeerMessage.hello(PeerHello(clusterID: 7, nodeID: NodeID(2))).encodedFrame() + [0, 0x20, 0, 0, 2]
+      fake.hello =
+        PeerMessage.hello(PeerHello(clusterID: 7, nodeID: NodeID(2))).encodedFrame() + [0, 0x20, 0, 0, 2]
       return try fakeLoop.listen(on: fakeAddress, handler: fake).localAddress
     }
     var options = PeerLinkOptions()
@@ -354,13 +370,14 @@ struct PeerLinksTests {
   func messageOverBoundNotSent() throws {
     let one = try PeerNode(id: 1)
     let two = try PeerNode(id: 2)
-    defer { [one, two].forEach { $0.shutdown() } }
+    defer { for node in [one, two] { node.shutdown() } }
     var options = PeerLinkOptions()
     options.frameBytesMax = 4096
     try one.start(peers: [two], options: options)
     try two.start(peers: [one], options: options)
     #expect(waitFor { one.connectedPeers == [NodeID(2)] })
-    let big = PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [UInt8](repeating: 0, count: 4096)))
+    let big = PeerMessage.forward(
+      ForwardedCommands(from: NodeID(1), payload: [UInt8](repeating: 0, count: 4096)))
     #expect(!one.on { $0.send(big, to: NodeID(2)) })
     #expect(one.recorded.logged("over the 4096-byte bound"))
     let small = PeerMessage.forward(ForwardedCommands(from: NodeID(1), payload: [1]))
@@ -378,7 +395,8 @@ struct PeerLinksTests {
     }
     var options = PeerLinkOptions()
     options.helloTimeoutMs = 100
-    try two.start(addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7, options: options)
+    try two.start(
+      addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7, options: options)
     let closed = try dialAsFake(
       loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.11", port: 0), hello: [])
     #expect(waitFor { two.recorded.logged("no hello within 100 ms") })
@@ -394,8 +412,11 @@ struct PeerLinksTests {
       two.shutdown()
       fakeLoop.shutdownAndWait()
     }
-    try two.start(addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7, options: PeerLinkOptions())
-    let hello = PeerMessage.hello(PeerHello(protocolVersion: 2, clusterID: 7, nodeID: NodeID(1))).encodedFrame()
+    try two.start(
+      addresses: [NodeID(1): try SocketAddress(host: "127.0.0.11", port: 1)], clusterID: 7,
+      options: PeerLinkOptions())
+    let hello = PeerMessage.hello(PeerHello(protocolVersion: 2, clusterID: 7, nodeID: NodeID(1)))
+      .encodedFrame()
     let closed = try dialAsFake(
       loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.11", port: 0), hello: hello)
     #expect(waitFor { two.recorded.logged("node 1 speaks peer protocol version 2, this node 1") })
@@ -411,7 +432,9 @@ struct PeerLinksTests {
       two.shutdown()
       fakeLoop.shutdownAndWait()
     }
-    try two.start(addresses: [NodeID(3): try SocketAddress(host: "127.0.0.13", port: 1)], clusterID: 7, options: PeerLinkOptions())
+    try two.start(
+      addresses: [NodeID(3): try SocketAddress(host: "127.0.0.13", port: 1)], clusterID: 7,
+      options: PeerLinkOptions())
     let hello = PeerMessage.hello(PeerHello(clusterID: 7, nodeID: NodeID(3))).encodedFrame()
     let closed = try dialAsFake(
       loop: fakeLoop, to: two.address, from: try SocketAddress(host: "127.0.0.13", port: 0), hello: hello)

@@ -17,7 +17,9 @@ extension PeerLinks {
       [weak self, weak peerConnection] in
       guard let self, let peerConnection else { return }
       peerConnection.helloTimer = nil
-      if !peerConnection.isEstablished { self.refuse(peerConnection, "no hello within \(self.options.helloTimeoutMs) ms") }
+      if !peerConnection.isEstablished {
+        self.refuse(peerConnection, "no hello within \(self.options.helloTimeoutMs) ms")
+      }
     }
   }
 
@@ -54,7 +56,8 @@ extension PeerLinks {
   /// Why `hello` is not acceptable on this connection, or nil when it is.
   func refusal(of hello: PeerHello, on peerConnection: PeerConnection) -> String? {
     if hello.protocolVersion != PeerHello.currentProtocolVersion {
-      return "node \(hello.nodeID) speaks peer protocol version \(hello.protocolVersion), this node \(PeerHello.currentProtocolVersion)"
+      return
+        "node \(hello.nodeID) speaks peer protocol version \(hello.protocolVersion), this node \(PeerHello.currentProtocolVersion)"
     }
     if hello.clusterID != clusterID {
       return "node \(hello.nodeID) is in cluster \(hello.clusterID), this node in cluster \(clusterID)"

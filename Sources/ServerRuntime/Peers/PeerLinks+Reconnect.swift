@@ -7,7 +7,8 @@ extension PeerLinks {
   /// the queue until the connection completes.
   func dial(_ peer: NodeID) {
     guard !isStopped, var link = links[peer], link.established == nil, link.dialing == nil else { return }
-    let peerConnection = PeerConnection(role: .dialer(peer: peer), links: self, frameBytesMax: options.frameBytesMax)
+    let peerConnection = PeerConnection(
+      role: .dialer(peer: peer), links: self, frameBytesMax: options.frameBytesMax)
     let source = SocketAddress(ipv4: listenAddress.ipv4, port: 0)
     do {
       let connection = try loop.connect(

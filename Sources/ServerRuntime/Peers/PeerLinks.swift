@@ -126,7 +126,9 @@ public final class PeerLinks: ListenerHandler {
     let frame = message.encodedFrame()
     guard frame.count - PeerMessage.frameHeaderBytes <= options.frameBytesMax else {
       droppedMessageCount += 1
-      log("dropped a \(frame.count)-byte \(message.kind) frame to node \(peer): over the \(options.frameBytesMax)-byte bound")
+      log(
+        "dropped a \(frame.count)-byte \(message.kind) frame to node \(peer): over the \(options.frameBytesMax)-byte bound"
+      )
       return false
     }
     guard connection.write(frame) else {
@@ -191,7 +193,9 @@ public final class PeerLinks: ListenerHandler {
     for peer in links.keys.sorted() {
       guard let link = links[peer] else { continue }
       if let established = link.established {
-        precondition(established.peerID == peer, "link to \(peer) holds a connection of \(established.peerID.map { "\($0)" } ?? "nobody")")
+        precondition(
+          established.peerID == peer,
+          "link to \(peer) holds a connection of \(established.peerID.map { "\($0)" } ?? "nobody")")
         precondition(established.isEstablished, "link to \(peer) holds a connection in handshake")
       }
       if link.dialing != nil { precondition(peer > selfID, "node \(selfID) dialing smaller node \(peer)") }

@@ -32,6 +32,8 @@ struct ReconnectBackoff {
 
   /// Traps unless the current delay is within its range.
   func checkInvariants() {
-    precondition(initialMs <= currentMs && currentMs <= maxMs, "backoff at \(currentMs) ms outside \(initialMs)...\(maxMs)")
+    precondition(
+      initialMs <= currentMs && currentMs <= maxMs,
+      "backoff at \(currentMs) ms outside \(initialMs)...\(maxMs)")
   }
 }
