@@ -65,11 +65,19 @@ public struct PeerFrameDecoder: Sendable {
     guard bufferedBytes - PeerMessage.frameHeaderBytes >= frameLength else { return nil }
     let kindOffset = readOffset + PeerMessage.frameHeaderBytes
     let end = kindOffset + frameLength
-    var reader = PeerWireReader(buffer, range: kindOffset + 1..<end)
-    let message = try PeerMessage.decode(kind: buffer[kindOffset], body: &reader)
+    let message = try Self.decodeFrame(buffer, kindOffset: kindOffset, end: end)
     readOffset = end
     compact()
     return message
+  }
+
+  /// Decodes one frame's kind and body in place. A separate function so that the reader's
+  /// reference to `buffer` is gone before `compact()` mutates it (which would otherwise copy it).
+  private static func decodeFrame(
+    _ buffer: [UInt8], kindOffset: Int, end: Int
+  ) throws(PeerWireError) -> PeerMessage {
+    var reader = PeerWireReader(buffer, range: kindOffset + 1..<end)
+    return try PeerMessage.decode(kind: buffer[kindOffset], body: &reader)
   }
 
   private func peekLength() -> UInt64? {
