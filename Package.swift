@@ -19,6 +19,7 @@ let package = Package(
     // Pure cores and codecs.
     .target(name: "RaftCore", swiftSettings: strict),
     .target(name: "ZooKeeperWire", swiftSettings: strict),
+    .target(name: "PeerWire", dependencies: ["RaftCore"], swiftSettings: strict),
     .target(name: "DataTree", dependencies: ["ZooKeeperWire"], swiftSettings: strict),
     .target(
       name: "ServerCore", dependencies: ["RaftCore", "ZooKeeperWire", "DataTree"],
@@ -28,7 +29,7 @@ let package = Package(
     .target(name: "Persistence", dependencies: ["RaftCore"], swiftSettings: strict),
     .target(name: "Transport", dependencies: ["CLinuxShims"], swiftSettings: strict),
     .target(
-      name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport"],
+      name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport", "PeerWire"],
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
     // Test support: the deterministic world.
@@ -42,6 +43,7 @@ let package = Package(
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
+    .testTarget(name: "PeerWireTests", dependencies: ["PeerWire", "RaftCore"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"], exclude: ["Fixtures"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
     .testTarget(
