@@ -8,10 +8,18 @@ BIN_DIR=$REPO_DIR/.build/release
 
 die() { echo "cluster: $*" >&2; exit 1; }
 
+# Node I runs on its own loopback address, 127.0.0.(10+I), as on a host of its own, with the
+# same ports on every node. GROVE_HOST_BASE and the port variables let tests run clusters side
+# by side.
+HOST_BASE=${GROVE_HOST_BASE:-10}
+CLIENT_PORT=${GROVE_CLIENT_PORT:-2181}
+PEER_PORT=${GROVE_PEER_PORT:-2888}
+ADMIN_PORT=${GROVE_ADMIN_PORT:-7000}
+
 node_dir() { echo "$RUN_DIR/node$1"; }
-node_host() { echo "127.0.0.$((10 + $1))"; }
-node_client_port() { echo "$((2180 + $1))"; }
-node_peer_port() { echo "$((2880 + $1))"; }
+node_host() { echo "127.0.0.$((HOST_BASE + $1))"; }
+node_client_port() { echo "$CLIENT_PORT"; }
+node_peer_port() { echo "$PEER_PORT"; }
 node_pid() { local f; f="$(node_dir "$1")/pid"; [ -f "$f" ] && cat "$f"; }
 node_alive() { local p; p=$(node_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 node_count() { ls -d "$RUN_DIR"/node* 2>/dev/null | wc -l; }

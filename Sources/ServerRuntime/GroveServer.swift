@@ -38,11 +38,10 @@ public final class GroveServer: Sendable {
     if !ignoredKeys.isEmpty {
       log.info("config keys accepted and not used by Grove", ["keys": ignoredKeys.joined(separator: ",")])
     }
-    guard config.servers.count <= 1 else {
-      throw StartupError("this build serves a single node; remove the server.N lines (or keep one)")
-    }
-    let clientPort = config.clientPort ?? config.servers.first?.clientPort ?? 2181
-    let opened = try DataDirectory.open(config, nodeID: nodeID, voters: [nodeID], learners: [], log: log)
+    let membership = try ClusterLayout(config, nodeID: nodeID)
+    let clientPort = membership.clientPort
+    let opened = try DataDirectory.open(
+      config, nodeID: nodeID, voters: membership.voters, learners: membership.learners, log: log)
     durableLog = opened.log
 
     var nodeConfig = ServerNodeConfig(nodeID: nodeID)
@@ -80,14 +79,21 @@ public final class GroveServer: Sendable {
       _ = loop.execute { shell.value.durable(result) }
     }
     syncWorker.start()
-    let address = try SocketAddress(host: config.clientPortAddress, port: clientPort)
+    let address = try SocketAddress(host: membership.clientHost, port: clientPort)
+    if let peerAddress = membership.peerAddress {
+      let peers = membership.peers
+      let clusterID = DataDirectory.clusterNumber(config.clusterID)
+      try loop.runAndWait { () throws -> Void in
+        try shell.value.startPeers(selfID: nodeID, clusterID: clusterID, address: peerAddress, peers: peers)
+      }
+    }
     let maxClientCnxns = config.maxClientCnxns
     let tickMs = Int64(config.raftTickMs)
     try loop.runAndWait { () throws -> Void in
       try shell.value.start(clientAddress: address, maxClientCnxns: maxClientCnxns, tickMs: tickMs)
     }
     if let adminPort = config.adminPort {
-      let adminAddress = try SocketAddress(host: config.clientPortAddress, port: adminPort)
+      let adminAddress = try SocketAddress(host: membership.clientHost, port: adminPort)
       try loop.runAndWait { () throws -> Void in try shell.value.startAdmin(on: adminAddress) }
     }
     let bound = try loop.runAndWait { shell.value.boundAddress?.description ?? "?" }

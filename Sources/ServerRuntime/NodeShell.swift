@@ -1,6 +1,8 @@
 import DataTree
 import Dispatch
+import ZooKeeperWire
 import Glibc
+import PeerWire
 import Persistence
 import RaftCore
 import ServerCore
@@ -24,6 +26,8 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   var snapshotInProgress = false
   var stopping = false
   var admin: AdminEndpoint?
+  /// Links to the other nodes (nil for a standalone node).
+  var peers: PeerLinks?
   let onFatal: @Sendable (String) -> Void
 
   init(loop: EventLoop, log: Log, durableLog: DurableLog, node: ServerNode, onFatal: @escaping @Sendable (String) -> Void) {
@@ -32,6 +36,28 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
     self.durableLog = durableLog
     self.node = node
     self.onFatal = onFatal
+  }
+
+  /// Opens the peer links of a cluster node: listens on `address`, dials the others. Loop thread.
+  func startPeers(selfID: NodeID, clusterID: UInt64, address: SocketAddress, peers addresses: [NodeID: SocketAddress]) throws(TransportError) {
+    let log = self.log
+    let links = PeerLinks(
+      loop: loop, selfID: selfID, clusterID: clusterID, listenAddress: address, peers: addresses,
+      log: { line in log.info(line) },
+      onMessage: { [unowned self] peer, message in self.received(message, from: peer) })
+    try links.start()
+    peers = links
+  }
+
+  /// A message from a peer; what it causes is carried out at the end of the loop turn.
+  func received(_ message: PeerMessage, from peer: NodeID) {
+    let now = wallClockMs()
+    switch message {
+    case .raft(let m): node.peerMessage(m, nowMs: now)
+    case .forward(let forwarded): node.peerForwarded(from: forwarded.from, payload: forwarded.payload, nowMs: now)
+    case .sessionActivity(let ids): node.peerSessionActivity(from: peer, sessions: ids.map { SessionID($0) }, nowMs: now)
+    case .hello: break
+    }
   }
 
   /// Starts listening and ticking. Loop thread.
@@ -83,9 +109,14 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       case .resumeReading(let id):
         connections[id]?.resumeReading()
       case .sendPeer(let message):
-        log.warn("no peer link for a message", ["to": message.to.description, "kind": "\(message.kind)"])
-      case .forward(let to, _), .sessionActivity(let to, _):
-        log.warn("no peer link to the leader", ["to": to.description])
+        // A dropped message (link down or full) is Raft's to retry.
+        _ = peers?.send(.raft(message), to: message.to)
+      case .forward(let to, let payload):
+        // Dropped forwards leave their requests unanswered; the core closes those connections
+        // after its write timeout, so clients retry knowing the outcome is unknown.
+        _ = peers?.send(.forward(ForwardedCommands(from: node.config.nodeID, payload: payload)), to: to)
+      case .sessionActivity(let to, let sessions):
+        _ = peers?.send(.sessionActivity(sessions.map(\.rawValue)), to: to)
       case .persist(let work):
         persist(work)
       case .saveSnapshot(let metadata, let tree):
@@ -174,6 +205,7 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   func stop() {
     stopping = true
     admin?.stop()
+    peers?.stop()
     listener?.close()
     if let tickTimer { _ = loop.cancelTimer(tickTimer) }
     for connection in connections.values { connection.close() }
