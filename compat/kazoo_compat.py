@@ -389,6 +389,54 @@ class Checks:
             child.wait(WAIT_S)
 
 
+def check_failover(hosts, kill_command):
+    """kazoo connected to every host; the node it uses is killed: it moves to another node with
+    its session, its ephemeral and every acknowledged write intact."""
+    zk = connect(hosts, timeout=10.0)
+    root = "/failover-" + uuid.uuid4().hex[:8]
+    try:
+        zk.create(root)
+        for i in range(50):
+            zk.create("%s/k%02d" % (root, i), b"v%d" % i)
+        zk.create(root + "/eph", b"", ephemeral=True)
+        session = zk.client_id
+        host, port = zk._connection._socket.getpeername()[:2]
+        lost = threading.Event()
+        back = threading.Event()
+
+        def on_state(state):
+            if state != "CONNECTED":
+                lost.set()
+            elif lost.is_set():
+                back.set()
+
+        zk.add_listener(on_state)
+        subprocess.run(kill_command.replace("{}", "%s:%d" % (host, port)), shell=True, check=True, timeout=30)
+        assert lost.wait(WAIT_S), "kazoo did not notice its node die"
+        assert back.wait(30), "kazoo did not reconnect to another node"
+        assert zk.client_id == session, "the session changed across the failover"
+        new_host = zk._connection._socket.getpeername()[0]
+        assert new_host != host, "reconnected to the dead node?"
+        zk.sync(root)
+        children = sorted(zk.get_children(root))
+        assert children == sorted(["k%02d" % i for i in range(50)] + ["eph"]), children
+        assert zk.get(root + "/k49")[0] == b"v49"
+        zk.create(root + "/after", b"x")
+        assert zk.exists(root + "/eph").ephemeralOwner == session[0]
+        print("ok    failover (killed %s:%d, now on %s)" % (host, port, new_host), flush=True)
+        return True
+    except Exception:
+        print("FAIL  failover", flush=True)
+        traceback.print_exc()
+        return False
+    finally:
+        try:
+            zk.delete(root, recursive=True)
+        finally:
+            zk.stop()
+            zk.close()
+
+
 def hold_ephemeral(hosts, path):
     client = KazooClient(hosts=hosts, timeout=4.0)
     client.start(timeout=WAIT_S)
@@ -402,6 +450,10 @@ def main():
     parser.add_argument("--hosts", required=True)
     parser.add_argument("--only", help="run only checks whose name contains this")
     parser.add_argument("--hold-ephemeral", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--failover-kill",
+        help="a shell command that kills the node at HOST:PORT given as {}; adds the failover check",
+    )
     args = parser.parse_args()
     if args.hold_ephemeral:
         hold_ephemeral(args.hosts, args.hold_ephemeral)
@@ -426,6 +478,11 @@ def main():
                 traceback.print_exc()
     finally:
         checks.close()
+    if args.failover_kill:
+        if check_failover(args.hosts, args.failover_kill):
+            passed += 1
+        else:
+            failed += 1
     print("compat: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

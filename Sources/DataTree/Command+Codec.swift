@@ -3,7 +3,7 @@ import ZooKeeperWire
 /// The versioned binary encoding of a `Command`, as it is stored in the Raft log.
 ///
 /// Layout (jute primitives, big-endian): version byte (1), timeMs long, origin session long,
-/// xid presence boolean and xid int, vector of auth ids, operation tag byte, operation fields.
+/// xid presence boolean and xid int, origin node long, origin sequence long, vector of auth ids, operation tag byte, operation fields.
 /// Decoding is bounded by the reader and never traps; a new layout gets a new version byte and
 /// this decoder keeps reading the old ones.
 extension Command {
@@ -24,6 +24,8 @@ extension Command {
     w.writeInt64(origin.session.rawValue)
     w.writeBool(origin.xid != nil)
     w.writeInt32(origin.xid?.rawValue ?? 0)
+    w.writeInt64(Int64(bitPattern: origin.node))
+    w.writeInt64(Int64(bitPattern: origin.sequence))
     w.writeVector(origin.authIds)
     switch operation {
     case .createSession(let id, let password, let timeoutMs):
@@ -84,8 +86,10 @@ extension Command {
       let session = SessionID(try r.readInt64())
       let hasXid = try r.readBool()
       let xid = try r.readInt32()
+      let node = UInt64(bitPattern: try r.readInt64())
+      let sequence = UInt64(bitPattern: try r.readInt64())
       let ids = try r.readVector(of: Id.self, minElementBytes: 8)
-      origin = Origin(session: session, xid: hasXid ? Xid(xid) : nil, authIds: ids)
+      origin = Origin(session: session, xid: hasXid ? Xid(xid) : nil, authIds: ids, node: node, sequence: sequence)
       let tag = try r.readByte()
       switch tag {
       case OperationTag.createSession:

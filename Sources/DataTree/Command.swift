@@ -25,17 +25,24 @@ public struct Command: Hashable, Sendable {
 public struct Origin: Hashable, Sendable {
   /// The client session, or `.none` for commands the leader issues itself (expiry, reaping).
   public var session: SessionID
-  /// The request's xid; a session's commands are applied once per xid (see `DataTree.apply`).
-  /// Nil for commands the leader issues itself.
+  /// The request's xid, for the reply. Nil for commands the leader issues itself.
   public var xid: Xid?
+  /// The node that took the request from its client, and a number that node never gave
+  /// another request (it only grows, across restarts too). A command is applied once per
+  /// (node, sequence): a copy handed again to a new leader changes nothing. 0 = no identity
+  /// (the leader's own commands, which are idempotent).
+  public var node: UInt64
+  public var sequence: UInt64
   /// The connection's authenticated ids at proposal time (`ip:addr`, `digest:user:hash`,
   /// `super:`), used for ACL checks and `auth` expansion.
   public var authIds: [Id]
 
-  public init(session: SessionID, xid: Xid?, authIds: [Id] = []) {
+  public init(session: SessionID, xid: Xid?, authIds: [Id] = [], node: UInt64 = 0, sequence: UInt64 = 0) {
     self.session = session
     self.xid = xid
     self.authIds = authIds
+    self.node = node
+    self.sequence = sequence
   }
 
   /// The leader itself: no session, no xid, no ids.

@@ -21,7 +21,7 @@ extension DataTree {
     switch command.operation {
     case .createSession(let id, let password, let timeoutMs):
       if sessionTable[id] == nil {
-        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastXid: nil)
+        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [])
       }
       reply = .sessionCreated(id)
     case .closeSession(let id):
@@ -68,18 +68,16 @@ extension DataTree {
     sessionTable[id] = nil
   }
 
-  /// Whether `origin` repeats an xid its session already applied (serial-number order over
-  /// ZooKeeper's xid range 1...Int32.max, which the Java client wraps around).
+  /// Whether `origin` names a request its node already had applied. Client xids cannot tell:
+  /// clients such as kazoo start again from 1 on every reconnect.
   private func isDuplicate(_ origin: Origin) -> Bool {
-    guard let xid = origin.xid?.rawValue, let last = sessionTable[origin.session]?.lastXid else { return false }
-    let ring = Int64(Int32.max)
-    let distance = ((Int64(xid) - Int64(last)) % ring + ring) % ring
-    return distance == 0 || distance > ring / 2
+    guard origin.sequence != 0, let last = lastSequences[origin.node] else { return false }
+    return origin.sequence <= last
   }
 
   private mutating func recordXid(_ origin: Origin) {
-    guard let xid = origin.xid, sessionTable[origin.session] != nil else { return }
-    sessionTable[origin.session]!.lastXid = xid.rawValue
+    guard origin.sequence != 0 else { return }
+    if origin.sequence > lastSequences[origin.node] ?? 0 { lastSequences[origin.node] = origin.sequence }
   }
 
   // MARK: Multi

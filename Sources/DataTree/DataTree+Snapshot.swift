@@ -51,8 +51,12 @@ extension DataTree {
       w.writeInt64(id.rawValue)
       w.writeInt32(record.timeoutMs)
       w.writeBuffer(record.password)
-      w.writeBool(record.lastXid != nil)
-      w.writeInt32(record.lastXid ?? 0)
+    }
+    let origins = lastSequences.keys.sorted()
+    w.writeInt32(Int32(origins.count))
+    for node in origins {
+      w.writeInt64(Int64(bitPattern: node))
+      w.writeInt64(Int64(bitPattern: lastSequences[node]!))
     }
     w.writeInt32(Int32(paths.count))
     for path in paths {
@@ -106,20 +110,28 @@ extension DataTree {
       for _ in 0..<count { lists.append(try r.readVector(of: ACL.self, minElementBytes: ACL.minEncodedBytes)) }
       return lists
     }
-    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 21) }
+    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 16) }
     var previousSession: SessionID?
     for _ in 0..<sessionCount {
       let (id, record) = try DataTree.jute { () throws(JuteError) in
         let id = SessionID(try r.readInt64())
         let timeoutMs = try r.readInt32()
         let password = try r.readBuffer()
-        let hasXid = try r.readBool()
-        let xid = try r.readInt32()
-        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastXid: hasXid ? xid : nil))
+        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: []))
       }
       if let previousSession, !(previousSession < id) { throw .inconsistentSnapshot("sessions out of order at \(id)") }
       previousSession = id
       sessionTable[id] = record
+    }
+    let originCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 16) }
+    var previousOrigin: UInt64?
+    for _ in 0..<originCount {
+      let (node, sequence) = try DataTree.jute { () throws(JuteError) in
+        (UInt64(bitPattern: try r.readInt64()), UInt64(bitPattern: try r.readInt64()))
+      }
+      if let previousOrigin, !(previousOrigin < node) { throw .inconsistentSnapshot("origins out of order at \(node)") }
+      previousOrigin = node
+      lastSequences[node] = sequence
     }
     let nodeCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 72) }
     var previousPath: String?

@@ -29,6 +29,8 @@ public struct DataTree: Sendable {
   var nodes: [String: ZNode]
   var acls: ACLTable
   var sessionTable: [SessionID: SessionRecord]
+  /// Per node that takes client requests, the highest request sequence applied (duplicates).
+  var lastSequences: [UInt64: UInt64] = [:]
   var containers: Set<String>
   var ttlNodes: Set<String>
 
@@ -109,8 +111,6 @@ struct SessionRecord: Sendable, Equatable {
   var timeoutMs: Int32
   var password: [UInt8]
   var ephemerals: Set<String>
-  /// The xid of the last command of this session that was applied (duplicate detection).
-  var lastXid: Int32?
 }
 
 /// A session as the tree knows it.

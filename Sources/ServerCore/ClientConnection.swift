@@ -54,11 +54,11 @@ struct ClientConnection {
 
   mutating func enqueue(_ request: PendingRequest) { queue.append(request) }
 
-  /// Index into `queue` of the oldest request still waiting for its write `xid` to apply.
-  func indexOfProposedWrite(xid: Xid) -> Int? {
+  /// Index into `queue` of the request waiting for the write with request sequence `sequence`.
+  func indexOfProposedWrite(sequence: UInt64) -> Int? {
     var i = queueHead
     while i < queue.count {
-      if case .proposed = queue[i].state, queue[i].xid == xid { return i }
+      if case .proposed = queue[i].state, queue[i].sequence == sequence { return i }
       i += 1
     }
     return nil
@@ -93,4 +93,6 @@ struct PendingRequest {
   let request: ClientRequest
   var state: State
   let receivedAtMs: Int64
+  /// For a write: the request sequence its command carries (0 otherwise).
+  var sequence: UInt64 = 0
 }

@@ -61,6 +61,14 @@ extension ServerNode {
     }
   }
 
+  /// A new leader: every read point not yet confirmed is asked for again now.
+  mutating func retryAllReadIndexes() {
+    for context in readIndexWaiters.keys.sorted() where readIndexWaiters[context]?.index == nil {
+      readIndexWaiters[context]?.requestedAtMs = clockMs
+      askReadIndex(context)
+    }
+  }
+
   static func contextBytes(_ context: UInt64) -> [UInt8] {
     (0..<8).map { UInt8(truncatingIfNeeded: context >> (56 - 8 * UInt64($0))) }
   }

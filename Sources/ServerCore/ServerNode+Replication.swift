@@ -63,6 +63,7 @@ extension ServerNode {
     }
     guard soft.role != role || soft.lead != leader else { return }
     let wasLeader = role == .leader
+    let newLeader = soft.lead != leader && soft.lead != .none
     role = soft.role
     leader = soft.lead
     log(.info, "raft role \(soft.role), leader \(soft.lead), term \(raft.term)")
@@ -72,6 +73,10 @@ extension ServerNode {
     } else if wasLeader && role != .leader {
       sessionDeadlines.removeAll()
       sessionsClosing.removeAll()
+    }
+    if newLeader {
+      resubmitInFlight()
+      retryAllReadIndexes()
     }
   }
 
@@ -98,6 +103,9 @@ extension ServerNode {
       lastZxid = zxid
       let result = tree.apply(command, zxid: zxid)
       stats.commandsApplied += 1
+      if command.origin.node == config.nodeID.rawValue && command.origin.sequence != 0 {
+        inFlight[command.origin.sequence] = nil
+      }
       deliverEvents(for: result)
       complete(command, result)
     }
@@ -124,10 +132,14 @@ extension ServerNode {
       return
     case .sessionClosed(let session):
       sessionsClosing.remove(session)
+      if !inFlight.isEmpty {
+        for (key, pending) in inFlight where pending.origin.session == session { inFlight[key] = nil }
+      }
       sessionDeadlines[session] = nil
+      let requester = ownRequester(command)
       if let id = sessionClients.removeValue(forKey: session) {
-        if let xid = command.origin.xid, command.origin.session == session {
-          finishWrite(client: id, xid: xid, bytes: Frame.reply(ReplyHeader(xid: xid, zxid: result.zxid)))
+        if let (client, xid) = requester, client == id {
+          finishWrite(client: id, sequence: command.origin.sequence, bytes: Frame.reply(ReplyHeader(xid: xid, zxid: result.zxid)))
         } else {
           close(id, reason: "session \(session) expired")
         }
@@ -136,15 +148,25 @@ extension ServerNode {
     default:
       break
     }
-    guard let xid = command.origin.xid, let id = sessionClients[command.origin.session] else { return }
+    guard let (id, xid) = ownRequester(command) else { return }
     guard case .duplicate = result.reply else {
-      finishWrite(client: id, xid: xid, bytes: replyBytes(for: command, result, xid: xid))
+      finishWrite(client: id, sequence: command.origin.sequence, bytes: replyBytes(for: command, result, xid: xid))
       return
     }
   }
 
-  mutating func finishWrite(client id: ClientID, xid: Xid, bytes: [UInt8]) {
-    guard let index = clients[id]?.indexOfProposedWrite(xid: xid) else { return }
+  /// The local connection and xid that asked for `command`, if this node took it (and still
+  /// has the connection). Matched by request sequence: clients reuse xids after reconnecting.
+  mutating func ownRequester(_ command: Command) -> (ClientID, Xid)? {
+    guard command.origin.node == config.nodeID.rawValue, command.origin.sequence != 0,
+      let xid = command.origin.xid,
+      let id = pendingWrites.removeValue(forKey: command.origin.sequence)
+    else { return nil }
+    return (id, xid)
+  }
+
+  mutating func finishWrite(client id: ClientID, sequence: UInt64, bytes: [UInt8]) {
+    guard let index = clients[id]?.indexOfProposedWrite(sequence: sequence) else { return }
     clients[id]?.queue[index].state = .done(bytes)
     drain(id)
   }

@@ -24,29 +24,44 @@ extension ServerNode {
   /// Routes a command: proposed on the leader, forwarded by a follower. False when no leader is
   /// known.
   mutating func submit(_ command: Command) -> Bool {
+    let key = command.origin.sequence
+    if key != 0, inFlight.updateValue(command, forKey: key) == nil { inFlightOrder.append(key) }
     if role == .leader {
       if proposalBuffer.count >= config.commandsPerEntryMax { flushProposals() }
       proposalBuffer.append(command)
       return true
     }
-    guard leader != .none else { return false }
+    // Without a leader the write waits here, a short election being the common case; if none
+    // comes, the write timeout or the leaderless rule closes the connection.
+    guard forwardBuffer.count < config.pendingRequestsMax * 8 else { return false }
     forwardBuffer.append(command)
     return true
+  }
+
+  /// A new leader is known: hand it every write of ours not yet applied, before any new one.
+  mutating func resubmitInFlight() {
+    inFlightOrder.removeAll { inFlight[$0] == nil }
+    let pending = inFlightOrder.compactMap { inFlight[$0] }
+    guard !pending.isEmpty else { return }
+    log(.info, "handing \(pending.count) unapplied writes to the new leader \(leader)")
+    if role == .leader {
+      proposalBuffer.insert(contentsOf: pending, at: 0)
+    } else {
+      forwardBuffer.insert(contentsOf: pending, at: 0)
+    }
   }
 
   /// Sends this turn's follower writes to the leader in one message.
   mutating func flushForwards() {
     guard !forwardBuffer.isEmpty else { return }
-    let commands = forwardBuffer
-    forwardBuffer.removeAll(keepingCapacity: true)
-    if leader == .none || leader == config.nodeID {
-      if role == .leader {
-        proposalBuffer += commands
-      } else {
-        for command in commands { failProposal(command) }
-      }
+    if role == .leader {
+      proposalBuffer += forwardBuffer
+      forwardBuffer.removeAll(keepingCapacity: true)
       return
     }
+    guard leader != .none, leader != config.nodeID, leaderlessSinceMs == nil else { return }
+    let commands = forwardBuffer
+    forwardBuffer.removeAll(keepingCapacity: true)
     var start = 0
     while start < commands.count {
       let end = min(commands.count, start + config.commandsPerEntryMax)

@@ -34,6 +34,15 @@ public struct ServerNode {
   var touchedSessions: Set<SessionID> = []
   /// Since when this node has known no leader (nil while it knows one).
   var leaderlessSinceMs: Int64? = nil
+  /// Writes of this node's clients handed to Raft (here or at the leader) and not yet applied,
+  /// in submission order. A new leader gets them again: if the old one had logged them, the
+  /// copies apply as duplicates and change nothing (DataTree skips a session's old xids).
+  var inFlight: [UInt64: Command] = [:]
+  var inFlightOrder: [UInt64] = []
+  /// Which local connection waits for the write with each request sequence.
+  var pendingWrites: [UInt64: ClientID] = [:]
+  /// The last request sequence handed out; see `Origin.sequence`.
+  var lastSequence: UInt64 = 0
   /// A `Ready` handed out for persisting and not yet reported durable.
   var readyInFlight: Ready?
   /// Read-index requests by context, and the index each must wait for once known.
@@ -120,6 +129,9 @@ public struct ServerNode {
       sessionClients[session] = nil
     }
     if case .creatingSession(let session) = client.phase { sessionCreations[session] = nil }
+    for request in client.queue[client.queueHead...] where request.sequence != 0 {
+      pendingWrites[request.sequence] = nil
+    }
     for (context, waiter) in readIndexWaiters where waiter.client == id {
       readIndexWaiters[context] = nil
     }
@@ -237,6 +249,13 @@ public struct ServerNode {
   public var isLeader: Bool { role == .leader }
   public var connectionCount: Int { clients.count }
   public var watchCount: Int { watches.watchCount }
+
+  /// A request sequence this node never handed out before, across restarts too: at least the
+  /// wall clock in ms shifted left by 20 bits, and above the last one.
+  mutating func takeSequence() -> UInt64 {
+    lastSequence = max(lastSequence + 1, UInt64(max(0, clockMs)) << 20)
+    return lastSequence
+  }
 
   mutating func advanceClock(_ nowMs: Int64) {
     if nowMs > clockMs { clockMs = nowMs }

@@ -15,6 +15,14 @@ func printError(_ line: String) {
 
 var configPath: String?
 var level = LogLevel.info
+if let name = getenv("GROVE_LOG_LEVEL").map({ String(cString: $0) }) {
+  switch name {
+  case "debug": level = .debug
+  case "warn": level = .warn
+  case "error": level = .error
+  default: level = .info
+  }
+}
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
   switch argument {

@@ -46,7 +46,7 @@ struct CommandCodecTests {
     bytes[0] = 2
     #expect(throws: DataTreeError.unsupportedCommandVersion(2)) { try Command(decoding: bytes) }
     bytes = sampleCommands[9].encoded()
-    let tagOffset = 1 + 8 + 8 + 1 + 4 + 4
+    let tagOffset = 1 + 8 + 8 + 1 + 4 + 8 + 8 + 4
     bytes[tagOffset] = 77
     #expect(throws: DataTreeError.unknownOperationTag(77)) { try Command(decoding: bytes) }
     #expect(throws: DataTreeError.trailingBytes(1)) { try Command(decoding: sampleCommands[1].encoded() + [0]) }

@@ -19,11 +19,13 @@ struct Harness {
 
   @discardableResult
   mutating func run(
-    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], xid: Xid? = nil
+    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], xid: Xid? = nil,
+    node: UInt64 = 0, sequence: UInt64 = 0
   ) -> ApplyResult {
     zxid += 1
     timeMs += 10
-    let command = Command(timeMs: timeMs, origin: Origin(session: session, xid: xid, authIds: ids), operation: operation)
+    let origin = Origin(session: session, xid: xid, authIds: ids, node: node, sequence: sequence)
+    let command = Command(timeMs: timeMs, origin: origin, operation: operation)
     let result = tree.apply(command, zxid: Zxid(zxid))
     tree.checkInvariants()
     return result

@@ -71,21 +71,29 @@ struct SequentialAndSessionTests {
     #expect(h.tree.getEphemerals(session: bob, prefix: "/") == [])
   }
 
-  @Test("a command repeating an applied xid of its session is a duplicate and changes nothing")
-  func duplicateXid() {
+  @Test("a command whose node already had a later or equal sequence applied is a duplicate and changes nothing")
+  func duplicateSequence() {
     var h = Harness()
-    #expect(h.run(.create(CreateOperation(path: "/a")), xid: Xid(5)).reply.createdPath == "/a")
+    #expect(h.run(.create(CreateOperation(path: "/a")), xid: Xid(5), node: 2, sequence: 50).reply.createdPath == "/a")
     let before = h.tree.digest()
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(5)).reply == .duplicate)
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(4)).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(6), node: 2, sequence: 50).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(7), node: 2, sequence: 49).reply == .duplicate)
     #expect(h.tree.digest() == before)
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
+    // Another node's sequences are its own.
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1), node: 3, sequence: 10).reply.createdPath == "/b")
+    #expect(h.run(.create(CreateOperation(path: "/c")), xid: Xid(8), node: 2, sequence: 51).reply.createdPath == "/c")
+    // Sequences survive a snapshot.
+    let restored = try! DataTree(snapshot: h.tree.snapshot())
+    var again = h
+    again.tree = restored
+    #expect(again.run(.create(CreateOperation(path: "/d")), xid: Xid(9), node: 2, sequence: 51).reply == .duplicate)
   }
 
-  @Test("xids wrapping from Int32.max to 1 are not duplicates")
-  func xidWrap() {
+  @Test("xids that start again from 1 (kazoo reconnecting) are not duplicates")
+  func xidRestart() {
     var h = Harness()
-    h.run(.create(CreateOperation(path: "/a")), xid: Xid(Int32.max))
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
+    h.run(.create(CreateOperation(path: "/a")), xid: Xid(40), node: 1, sequence: 1)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1), node: 1, sequence: 2).reply.createdPath == "/b")
+    #expect(h.run(.create(CreateOperation(path: "/c")), xid: Xid(1)).reply.createdPath == "/c")
   }
 }

@@ -111,3 +111,80 @@ struct ClusterTests {
     #expect(replies.map(\.header.xid) == [Xid(1)])
   }
 }
+
+@Suite("failover as kazoo does it")
+struct KazooStyleFailoverTests {
+  @Test("the leader dies; the client resumes its session at once on a follower and keeps writing")
+  func resumeDuringElection() throws {
+    var c = ClusterHarness()
+    let first = c.electLeader()
+    let others = c.ids.filter { $0 != first }
+    let opened = c.openSession(on: first, timeoutMs: 10_000)
+    let (client, response) = try #require(opened)
+    _ = c.call(first, client, xid: 1, .create(CreateRequest(path: "/r", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    c.isolated.insert(first)
+    c.nodes[first]!.clientClosed(client, nowMs: c.nowMs)
+    // Reconnect right away, before any election: the follower still thinks the old leader leads.
+    let target = others[0]
+    let again = c.connect(to: target)
+    c.send(
+      target, again,
+      Frame.record(
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: .zero, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
+    #expect(c.takeFrames(target, again).count == 1)
+    c.send(target, again, Frame.request(xid: Xid(2), .sync(SyncRequest(path: "/r"))))
+    c.send(target, again, Frame.request(xid: Xid(3), .getChildren(GetChildrenRequest(path: "/r"))))
+    c.send(target, again, Frame.request(xid: Xid(4), .create(CreateRequest(path: "/r/after", data: [], acl: ACL.openUnsafe, mode: .persistent))))
+    var xids: [Xid] = []
+    for _ in 0..<40 {
+      c.run(ms: 100)
+      c.send(target, again, Frame.request(xid: .ping, .ping))
+      xids += c.takeFrames(target, again).map { frame in
+        var r = JuteReader(frame)
+        return try! r.read(ReplyHeader.self).xid
+      }
+    }
+    #expect(c.closed[target]?.contains(again) != true)
+    #expect(Array(xids.filter { $0 != .ping }.prefix(3)) == [Xid(2), Xid(3), Xid(4)])
+    #expect(c.leader != nil && c.leader != first)
+    #expect(c.nodes[target]!.tree.exists("/r/after") != nil)
+  }
+}
+
+extension KazooStyleFailoverTests {
+  @Test("a follower dies; the client resumes its session on the other follower and keeps writing")
+  func resumeOnOtherFollower() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let followers = c.ids.filter { $0 != leader }
+    let opened = c.openSession(on: followers[0], timeoutMs: 10_000)
+    let (client, response) = try #require(opened)
+    for i in 0..<5 {
+      _ = c.call(followers[0], client, xid: Int32(i + 1), .create(CreateRequest(path: "/q\(i)", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    }
+    c.isolated.insert(followers[0])
+    c.nodes[followers[0]]!.clientClosed(client, nowMs: c.nowMs)
+    let target = followers[1]
+    let again = c.connect(to: target)
+    c.send(
+      target, again,
+      Frame.record(
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: .zero, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
+    #expect(c.takeFrames(target, again).count == 1)
+    c.send(target, again, Frame.request(xid: Xid(10), .sync(SyncRequest(path: "/"))))
+    c.send(target, again, Frame.request(xid: Xid(11), .getChildren(GetChildrenRequest(path: "/"))))
+    c.send(target, again, Frame.request(xid: Xid(12), .create(CreateRequest(path: "/after", data: [], acl: ACL.openUnsafe, mode: .persistent))))
+    var xids: [Xid] = []
+    for _ in 0..<30 {
+      c.run(ms: 100)
+      c.send(target, again, Frame.request(xid: .ping, .ping))
+      xids += c.takeFrames(target, again).map { frame in
+        var r = JuteReader(frame)
+        return try! r.read(ReplyHeader.self).xid
+      }
+    }
+    #expect(Array(xids.filter { $0 != .ping }) == [Xid(10), Xid(11), Xid(12)])
+    #expect(c.closed[target]?.contains(again) != true)
+    #expect(c.nodes[leader]!.tree.session(response.sessionID) != nil)
+  }
+}
