@@ -28,28 +28,30 @@ extension DataTree {
       closeSession(id, context: &context)
       reply = .sessionClosed(id)
     case .create(let request):
-      reply = single(create(request, context: &context)) { .created(path: $0.path, stat: $0.stat) }
+      reply = DataTree.reply(create(request, context: &context)) { .created(path: $0.path, stat: $0.stat) }
     case .delete(let path, let version):
-      reply = single(delete(path, version: version, context: &context)) { .deleted }
+      reply = DataTree.reply(delete(path, version: version, context: &context)) { .deleted }
     case .setData(let path, let data, let version):
-      reply = single(setData(path, data: data, version: version, context: &context)) { .dataSet($0) }
+      reply = DataTree.reply(setData(path, data: data, version: version, context: &context)) { .dataSet($0) }
     case .setACL(let path, let acl, let version):
-      reply = single(setACL(path, acl: acl, version: version, context: &context)) { .aclSet($0) }
+      reply = DataTree.reply(setACL(path, acl: acl, version: version, context: &context)) { .aclSet($0) }
     case .check(let path, let version):
-      reply = single(check(path, version: version, context: &context)) { .checked($0) }
+      reply = DataTree.reply(check(path, version: version, context: &context)) { .checked($0) }
     case .multi(let operations):
       reply = .multi(multi(operations, context: &context))
     case .deleteContainer(let path):
-      reply = single(reap(path, expiredTTL: false, context: &context)) { .deleted }
+      reply = DataTree.reply(reap(path, expiredTTL: false, context: &context)) { .deleted }
     case .deleteExpiredTTL(let path):
-      reply = single(reap(path, expiredTTL: true, context: &context)) { .deleted }
+      reply = DataTree.reply(reap(path, expiredTTL: true, context: &context)) { .deleted }
     }
     recordXid(command.origin)
     acls.collect()
     return ApplyResult(zxid: zxid, reply: reply, changes: context.changes)
   }
 
-  private func single<T>(_ result: Result<T, ErrorCode>, _ success: (T) -> Reply) -> Reply {
+  /// Static on purpose: calling an instance method with a mutating call in its arguments would
+  /// retain `self` first, and the mutation would then copy the whole tree (copy-on-write).
+  private static func reply<T>(_ result: Result<T, ErrorCode>, _ success: (T) -> Reply) -> Reply {
     switch result {
     case .success(let value): return success(value)
     case .failure(let code): return .failed(code)
@@ -61,8 +63,10 @@ extension DataTree {
   /// Closes `id`: deletes its ephemerals (in path order, so every replica fires the same
   /// events in the same order), then forgets the session. An unknown session is a no-op.
   private mutating func closeSession(_ id: SessionID, context: inout ApplyContext) {
-    guard let record = sessionTable[id] else { return }
-    for path in record.ephemerals.sorted(by: PathRules.precedes) {
+    // Sort into a separate array rather than holding the record: holding it would make every
+    // removal below copy the session's ephemeral set.
+    guard let paths = sessionTable[id]?.ephemerals.sorted(by: PathRules.precedes) else { return }
+    for path in paths {
       removeNode(path, context: &context)
     }
     sessionTable[id] = nil

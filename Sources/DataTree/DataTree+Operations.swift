@@ -19,7 +19,7 @@ extension DataTree {
     case .success(let fixed): acl = fixed
     case .failure(let code): return .failure(code)
     }
-    guard let parent = nodes[parentPath] else { return .failure(.noNode) }
+    guard let parent = header(parentPath) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.create, acl: acls[parent.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
@@ -51,13 +51,13 @@ extension DataTree {
     guard let parentPath = PathRules.parent(of: path), !PathRules.isSpecial(path) else {
       return .failure(.badArguments)
     }
-    guard let parent = nodes[parentPath] else { return .failure(.noNode) }
+    guard let parent = header(parentPath) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.delete, acl: acls[parent.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard versionMatches(expected: version, current: node.version) else { return .failure(.badVersion) }
-    guard node.children.isEmpty else { return .failure(.notEmpty) }
+    guard node.childCount == 0 else { return .failure(.notEmpty) }
     removeNode(path, context: &context)
     return .success(())
   }
@@ -68,12 +68,14 @@ extension DataTree {
   ) -> Result<Stat, ErrorCode> {
     guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
     guard PathRules.isValid(path) else { return .failure(.badArguments) }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.write, acl: acls[node.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
     guard versionMatches(expected: version, current: node.version) else { return .failure(.badVersion) }
-    context.record(.dataSet(path: path, data: node.data, version: node.version, mzxid: node.mzxid, mtime: node.mtime))
+    if context.undo != nil, let old = nodes[path] {
+      context.record(.dataSet(path: path, data: old.data, version: old.version, mzxid: old.mzxid, mtime: old.mtime))
+    }
     nodes[path]!.data = data
     nodes[path]!.version = nextVersion(after: node.version)
     nodes[path]!.mzxid = context.zxid.rawValue
@@ -94,7 +96,7 @@ extension DataTree {
     case .success(let value): fixed = value
     case .failure(let code): return .failure(code)
     }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.admin, acl: acls[node.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
@@ -140,12 +142,11 @@ extension DataTree {
   /// Removes a node known to exist and be childless, as ZooKeeper's `deleteNode`: the parent's
   /// pzxid becomes this zxid if that is larger; its cversion does not change.
   mutating func removeNode(_ path: String, context: inout ApplyContext) {
-    guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {
+    guard let parentPath = PathRules.parent(of: path), let parent = header(parentPath) else {
       preconditionFailure("\(path) removed without a parent")
     }
-    let node = nodes[path]!
+    let node = unlink(path)
     context.record(.deleted(path: path, node: node, parent: parentPath, parentPzxid: parent.pzxid))
-    unlink(path)
     if context.zxid.rawValue > parent.pzxid { nodes[parentPath]!.pzxid = context.zxid.rawValue }
     context.changes.append(.nodeDeleted(path: path))
   }

@@ -59,3 +59,27 @@ func nextVersion(after current: Int32) -> Int32 {
 func versionMatches(expected: Int32, current: Int32) -> Bool {
   expected == -1 || expected == current
 }
+
+/// The scalar fields of a node, read without retaining its data or children: holding a copy of
+/// a whole `ZNode` while mutating the same node in the dictionary would make the next
+/// `children.insert` copy the entire child set (copy-on-write), turning every create under a
+/// large parent into O(children).
+struct NodeHeader {
+  var aclIndex: UInt32
+  var version: Int32
+  var cversion: Int32
+  var aversion: Int32
+  var pzxid: Int64
+  var ephemeralOwner: Int64
+  var childCount: Int
+}
+
+extension DataTree {
+  /// The scalar fields of the node at `path`, or nil.
+  func header(_ path: String) -> NodeHeader? {
+    guard let node = nodes[path] else { return nil }
+    return NodeHeader(
+      aclIndex: node.aclIndex, version: node.version, cversion: node.cversion, aversion: node.aversion,
+      pzxid: node.pzxid, ephemeralOwner: node.ephemeralOwner, childCount: node.children.count)
+  }
+}

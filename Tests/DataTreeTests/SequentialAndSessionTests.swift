@@ -89,3 +89,13 @@ struct SequentialAndSessionTests {
     #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
   }
 }
+
+@Suite("Path order")
+struct PathOrderTests {
+  @Test("paths sort by UTF-8 bytes, parents before descendants")
+  func byteOrder() {
+    let paths = ["/a/b", "/a-b", "/a", "/", "/ü", "/z", "/a/b/c", "/ab"]
+    #expect(paths.sorted(by: PathRules.precedes) == ["/", "/a", "/a-b", "/a/b", "/a/b/c", "/ab", "/z", "/ü"])
+    #expect(!PathRules.precedes("/a", "/a"))
+  }
+}
