@@ -38,6 +38,15 @@ extension DataTree {
   /// The Stat of `path`, or nil; exists checks no ACL, as ZooKeeper.
   public func exists(_ path: String) -> Stat? { nodes[path]?.stat }
 
+  /// The exists request as ZooKeeper answers it: BADARGUMENTS for a path holding NUL (checked
+  /// before a watch is armed), NONODE when absent (the exist watch is still armed), else the
+  /// Stat. No ACL check.
+  public func statNode(_ path: String) -> Result<Stat, ErrorCode> {
+    if path.utf8.contains(0) { return .failure(.badArguments) }
+    guard let node = nodes[path] else { return .failure(.noNode) }
+    return .success(node.stat)
+  }
+
   /// getData: NONODE, or NOAUTH without READ.
   public func getData(_ path: String, ids: [Id]) -> Result<NodeData, ErrorCode> {
     guard let node = nodes[path] else { return .failure(.noNode) }

@@ -95,3 +95,15 @@ struct ReapAndReadTests {
     #expect(h.tree.getAllChildrenNumber("/x", ids: []) == .failure(.noNode))
   }
 }
+
+@Suite("exists as ZooKeeper answers it")
+struct ExistsTests {
+  @Test("statNode: BADARGUMENTS for a NUL, NONODE when absent, the Stat otherwise; no ACL check")
+  func statNode() {
+    var h = Harness()
+    h.create("/closed", acl: [ACL(perms: [], id: .anyone)])
+    #expect(h.tree.statNode("/a\u{0}b") == .failure(.badArguments))
+    #expect(h.tree.statNode("/none") == .failure(.noNode))
+    #expect(h.tree.statNode("/closed") == .success(h.stat("/closed")!))
+  }
+}
