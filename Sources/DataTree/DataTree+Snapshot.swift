@@ -32,7 +32,7 @@ extension DataTree {
   }
 
   private func encodeContent(to w: inout JuteWriter) {
-    let paths = nodes.keys.sorted(by: PathRules.precedes)
+    let paths = nodes.paths.sorted(by: PathRules.precedes)
     var aclOrder: [UInt32: Int32] = [:]
     var aclLists: [[ACL]] = []
     for path in paths {
@@ -89,7 +89,7 @@ extension DataTree {
 
     var r = JuteReader(bytes, range: 8..<bodyEnd)
     self.init(configuration: configuration)
-    nodes = [:]
+    nodes = NodeTable()
     acls = ACLTable()
     try DataTree.jute { () throws(JuteError) in
       lastAppliedZxid = Zxid(try r.readInt64())

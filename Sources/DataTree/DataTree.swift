@@ -26,11 +26,11 @@ public struct DataTree: Sendable {
   /// The zxid of the last applied command (0 for a new tree).
   public internal(set) var lastAppliedZxid: Zxid
 
-  var nodes: [String: ZNode]
+  var nodes: NodeTable
   var acls: ACLTable
   var sessionTable: [SessionID: SessionRecord]
-  var containers: Set<String>
-  var ttlNodes: Set<String>
+  var containers: PathSet
+  var ttlNodes: PathSet
 
   /// A new tree holding what a fresh ZooKeeper holds: `/`, `/zookeeper`, `/zookeeper/quota`
   /// (ACL open, all Stat fields 0) and `/zookeeper/config` (ACL read-only for anyone and aversion
@@ -38,7 +38,7 @@ public struct DataTree: Sendable {
   public init(configuration: Configuration = Configuration()) {
     self.configuration = configuration
     lastAppliedZxid = .zero
-    nodes = [:]
+    nodes = NodeTable()
     acls = ACLTable()
     sessionTable = [:]
     containers = []
@@ -108,7 +108,7 @@ public struct DataTree: Sendable {
 struct SessionRecord: Sendable, Equatable {
   var timeoutMs: Int32
   var password: [UInt8]
-  var ephemerals: Set<String>
+  var ephemerals: PathSet
   /// The xid of the last command of this session that was applied (duplicate detection).
   var lastXid: Int32?
 }

@@ -30,9 +30,9 @@ public struct WatchEvent: Hashable, Sendable {
 /// deterministic order (change order, then ZooKeeper's order of triggers within a change, then
 /// watcher id).
 public struct WatchRegistry: Sendable {
-  var dataTable: [String: [WatcherID: WatchModes]] = [:]
-  var childTable: [String: [WatcherID: WatchModes]] = [:]
-  var pathsByWatcher: [WatcherID: Set<String>] = [:]
+  var dataTable: [PathKey: [WatcherID: WatchModes]] = [:]
+  var childTable: [PathKey: [WatcherID: WatchModes]] = [:]
+  var pathsByWatcher: [WatcherID: PathSet] = [:]
   /// Number of (path, watcher) pairs holding a recursive watch: when 0, triggers skip the walk
   /// up the ancestors, as ZooKeeper.
   var recursiveCount = 0
@@ -64,8 +64,8 @@ public struct WatchRegistry: Sendable {
 
   /// checkWatches: whether `watcher` has a watch of `type` on `path` (false means NOWATCHER).
   public func contains(_ path: String, type: WatcherType, watcher: WatcherID) -> Bool {
-    let data = dataTable[path]?[watcher] ?? []
-    let child = childTable[path]?[watcher] ?? []
+    let data = dataTable[PathKey(path)]?[watcher] ?? []
+    let child = childTable[PathKey(path)]?[watcher] ?? []
     switch type {
     case .children: return child.contains(.standard)
     case .data: return data.contains(.standard)
@@ -121,11 +121,11 @@ public struct WatchRegistry: Sendable {
   // MARK: Tables
 
   private mutating func add(_ path: String, _ watcher: WatcherID, _ mode: WatchModes, child: Bool) {
-    let before = table(child)[path]?[watcher] ?? []
+    let before = table(child)[PathKey(path)]?[watcher] ?? []
     if child {
-      childTable[path, default: [:]][watcher, default: []].insert(mode)
+      childTable[PathKey(path), default: [:]][watcher, default: []].insert(mode)
     } else {
-      dataTable[path, default: [:]][watcher, default: []].insert(mode)
+      dataTable[PathKey(path), default: [:]][watcher, default: []].insert(mode)
     }
     if mode == .persistentRecursive && !before.contains(.persistentRecursive) { recursiveCount += 1 }
     pathsByWatcher[watcher, default: []].insert(path)
@@ -133,24 +133,24 @@ public struct WatchRegistry: Sendable {
 
   /// Removes `modes` of `watcher` on `path` from one table; true if any was there.
   mutating func remove(_ path: String, _ watcher: WatcherID, _ modes: WatchModes, child: Bool) -> Bool {
-    guard let current = table(child)[path]?[watcher], !current.isDisjoint(with: modes) else { return false }
+    guard let current = table(child)[PathKey(path)]?[watcher], !current.isDisjoint(with: modes) else { return false }
     let left = current.subtracting(modes)
     if current.contains(.persistentRecursive) && !left.contains(.persistentRecursive) { recursiveCount -= 1 }
     if child {
-      childTable[path]![watcher] = left.isEmpty ? nil : left
-      if childTable[path]!.isEmpty { childTable[path] = nil }
+      childTable[PathKey(path)]![watcher] = left.isEmpty ? nil : left
+      if childTable[PathKey(path)]!.isEmpty { childTable[PathKey(path)] = nil }
     } else {
-      dataTable[path]![watcher] = left.isEmpty ? nil : left
-      if dataTable[path]!.isEmpty { dataTable[path] = nil }
+      dataTable[PathKey(path)]![watcher] = left.isEmpty ? nil : left
+      if dataTable[PathKey(path)]!.isEmpty { dataTable[PathKey(path)] = nil }
     }
-    if dataTable[path]?[watcher] == nil && childTable[path]?[watcher] == nil {
+    if dataTable[PathKey(path)]?[watcher] == nil && childTable[PathKey(path)]?[watcher] == nil {
       pathsByWatcher[watcher]?.remove(path)
       if pathsByWatcher[watcher]?.isEmpty == true { pathsByWatcher[watcher] = nil }
     }
     return true
   }
 
-  func table(_ child: Bool) -> [String: [WatcherID: WatchModes]] { child ? childTable : dataTable }
+  func table(_ child: Bool) -> [PathKey: [WatcherID: WatchModes]] { child ? childTable : dataTable }
 }
 
 /// The modes one watcher holds on one path in one table. ZooKeeper 3.9 keeps them side by side

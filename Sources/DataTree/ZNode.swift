@@ -9,7 +9,7 @@ import ZooKeeperWire
 /// `dataLength` and `numChildren` are derived, never stored.
 struct ZNode: Sendable, Equatable {
   var data: [UInt8]
-  var children: Set<String>
+  var children: PathSet
   var czxid: Int64
   var mzxid: Int64
   var pzxid: Int64

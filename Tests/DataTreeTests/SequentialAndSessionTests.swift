@@ -99,3 +99,22 @@ struct PathOrderTests {
     #expect(!PathRules.precedes("/a", "/a"))
   }
 }
+
+@Suite("Paths are compared by bytes, as ZooKeeper's Java strings")
+struct PathBytesTests {
+  @Test("canonically equivalent spellings are two different znodes")
+  func canonicalEquivalents() {
+    var h = Harness()
+    let precomposed = "/caf\u{E9}"
+    let decomposed = "/cafe\u{301}"
+    #expect(precomposed == decomposed)  // Swift's String equality, which the tree must not use
+    #expect(h.create(precomposed, "1").createdPath == precomposed)
+    #expect(h.create(decomposed, "2").createdPath == decomposed)
+    #expect(h.tree.getData(precomposed, ids: []).map(\.data) == .success(Array("1".utf8)))
+    #expect(h.tree.getData(decomposed, ids: []).map(\.data) == .success(Array("2".utf8)))
+    #expect(h.stat("/")?.numChildren == 3)
+    var watches = WatchRegistry()
+    watches.addDataWatch(precomposed, watcher: w1)
+    #expect(watches.trigger([.nodeDataChanged(path: decomposed)]).isEmpty)
+  }
+}
