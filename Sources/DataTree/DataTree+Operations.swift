@@ -9,9 +9,12 @@ extension DataTree {
   ) -> Result<(path: String, stat: Stat), ErrorCode> {
     guard let mode = CreateMode(rawValue: request.flags) else { return .failure(.badArguments) }
     if mode.isTTL && !configuration.extendedTypesEnabled { return .failure(.unimplemented) }
-    if mode.isTTL ? !NodeKind.isValidTTL(request.ttlMs) : request.ttlMs >= 0 {
-      return .failure(.badArguments)
-    }
+    // Only createTTL carries a TTL on the wire; ZooKeeper uses -1 for the other create ops.
+    let ttlMs = request.opCode == .createTTL ? request.ttlMs : -1
+    if mode.isTTL ? !NodeKind.isValidTTL(ttlMs) : ttlMs >= 0 { return .failure(.badArguments) }
+    // ZooKeeper would accept createTTL with a non-TTL mode here and then fail to apply its
+    // CreateTTLTxn (TTL -1); refusing it keeps every replica's tree well-formed.
+    if request.opCode == .createTTL && !mode.isTTL { return .failure(.badArguments) }
     guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
     guard let parentPath = PathRules.parent(of: request.path) else { return .failure(.badArguments) }
     let acl: [ACL]
@@ -29,10 +32,14 @@ extension DataTree {
     if nodes[path] != nil { return .failure(.nodeExists) }
     if case .ephemeral = kind(ofOwner: parent.ephemeralOwner) { return .failure(.noChildrenForEphemerals) }
 
-    let owner: NodeKind =
-      mode.isContainer ? .container
-      : mode.isTTL ? .ttl(ms: request.ttlMs)
-      : mode.isEphemeral ? .ephemeral(context.origin.session) : .persistent
+    // As ZooKeeper's transaction types: the op code, not the flags, decides container and TTL
+    // (a plain create with the container flag makes a persistent node there too).
+    let owner: NodeKind
+    switch request.opCode {
+    case .createContainer: owner = .container
+    case .createTTL: owner = .ttl(ms: ttlMs)
+    default: owner = mode.isEphemeral ? .ephemeral(context.origin.session) : .persistent
+    }
     context.record(.created(path: path, parent: parentPath, parentCversion: parent.cversion, parentPzxid: parent.pzxid))
     let node = ZNode(
       data: request.data, aclIndex: acls.retain(acl), zxid: context.zxid, timeMs: context.timeMs,

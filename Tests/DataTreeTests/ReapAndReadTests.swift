@@ -5,9 +5,9 @@ import ZooKeeperWire
 @Suite("Containers, TTL nodes and reads")
 struct ReapAndReadTests {
   @Test("a container has ephemeralOwner Int64.min and is eligible once emptied after having a child")
-  func containerEligibility() {
+  func containerEligibility() throws {
     var h = Harness()
-    let stat = try! #require(h.create("/c", mode: .container).stat)
+    let stat = try #require(h.create("/c", mode: .container).stat)
     #expect(stat.ephemeralOwner == Int64.min)
     #expect(h.tree.containersEligibleForDeletion() == [])
     h.create("/c/kid")
@@ -46,8 +46,11 @@ struct ReapAndReadTests {
     var h = Harness(extendedTypes: true)
     #expect(h.create("/t", mode: .persistentWithTTL, ttlMs: 0) == .failed(.badArguments))
     #expect(h.create("/t", mode: .persistentWithTTL, ttlMs: 1 << 40) == .failed(.badArguments))
-    #expect(h.create("/t", mode: .persistent, ttlMs: 5) == .failed(.badArguments))
-    let stat = try! #require(h.create("/t", mode: .persistentWithTTL, ttlMs: 100).stat)
+    #expect(h.run(.create(CreateRequest(path: "/t", mode: .persistent, ttlMs: 5, opCode: .createTTL))).reply == .failed(.badArguments))
+    guard let stat = h.create("/t", mode: .persistentWithTTL, ttlMs: 100).stat else {
+      Issue.record("the TTL node was not created")
+      return
+    }
     #expect(UInt64(bitPattern: stat.ephemeralOwner) == 0xFF00_0000_0000_0064)
     #expect(h.create("/t/s-", mode: .persistentSequentialWithTTL, ttlMs: 5).createdPath == "/t/s-0000000000")
   }
@@ -105,5 +108,26 @@ struct ExistsTests {
     #expect(h.tree.statNode("/a\u{0}b") == .failure(.badArguments))
     #expect(h.tree.statNode("/none") == .failure(.noNode))
     #expect(h.tree.statNode("/closed") == .success(h.stat("/closed")!))
+  }
+}
+
+@Suite("The create op code decides the node kind, as ZooKeeper's transaction types")
+struct CreateOpCodeTests {
+  @Test("createContainer makes a container; create with the container flag a persistent node")
+  func containerByOpCode() {
+    var h = Harness()
+    let viaOp = h.run(.create(CreateRequest(path: "/c1", flags: CreateMode.container.rawValue, opCode: .createContainer))).reply
+    #expect(viaOp.stat?.ephemeralOwner == Int64.min)
+    let viaFlag = h.run(.create(CreateRequest(path: "/c2", flags: CreateMode.container.rawValue, opCode: .create2))).reply
+    #expect(viaFlag.stat?.ephemeralOwner == 0)
+  }
+
+  @Test("a TTL flag without createTTL is BADARGUMENTS (no TTL); createTTL without a TTL flag too")
+  func ttlByOpCode() {
+    var h = Harness(extendedTypes: true)
+    let plain = h.run(.create(CreateRequest(path: "/t", flags: CreateMode.persistentWithTTL.rawValue, ttlMs: 100, opCode: .create)))
+    #expect(plain.reply == .failed(.badArguments))
+    let mismatched = h.run(.create(CreateRequest(path: "/t", flags: CreateMode.persistent.rawValue, ttlMs: -1, opCode: .createTTL)))
+    #expect(mismatched.reply == .failed(.badArguments))
   }
 }
