@@ -14,6 +14,7 @@ public struct Command: Hashable, Sendable {
   /// What to do.
   public var operation: Operation
 
+  /// A command as the leader stamps it.
   public init(timeMs: Int64, origin: Origin, operation: Operation) {
     self.timeMs = timeMs
     self.origin = origin
@@ -32,6 +33,7 @@ public struct Origin: Hashable, Sendable {
   /// `super:`), used for ACL checks and `auth` expansion.
   public var authIds: [Id]
 
+  /// A client origin; `authIds` are the connection's ids when the leader proposes.
   public init(session: SessionID, xid: Xid?, authIds: [Id] = []) {
     self.session = session
     self.xid = xid
@@ -46,6 +48,7 @@ public struct Origin: Hashable, Sendable {
 public struct CreateRequest: Hashable, Sendable {
   /// Requested path; for sequential modes the suffix is appended at apply.
   public var path: String
+  /// The initial data.
   public var data: [UInt8]
   /// The ACL as sent; `auth` entries are expanded at apply.
   public var acl: [ACL]
@@ -57,6 +60,7 @@ public struct CreateRequest: Hashable, Sendable {
   /// reply record (CreateResponse or Create2Response).
   public var opCode: OpCode
 
+  /// A create exactly as received: raw flags, TTL and op code.
   public init(
     path: String, data: [UInt8] = [], acl: [ACL] = ACL.openUnsafe, flags: Int32 = 0,
     ttlMs: Int64 = -1, opCode: OpCode = .create2

@@ -135,7 +135,7 @@ extension DataTree {
         link(path, node)
         nodes[parentPath]!.pzxid = pzxid
       case .dataSet(let path, let data, let version, let mzxid, let mtime):
-        nodes[path]!.data = data
+        replaceData(path, with: data)
         nodes[path]!.version = version
         nodes[path]!.mzxid = mzxid
         nodes[path]!.mtime = mtime

@@ -83,7 +83,7 @@ extension DataTree {
     if context.undo != nil, let old = nodes[path] {
       context.record(.dataSet(path: path, data: old.data, version: old.version, mzxid: old.mzxid, mtime: old.mtime))
     }
-    nodes[path]!.data = data
+    replaceData(path, with: data)
     nodes[path]!.version = nextVersion(after: node.version)
     nodes[path]!.mzxid = context.zxid.rawValue
     nodes[path]!.mtime = context.timeMs

@@ -2,6 +2,7 @@ import ZooKeeperWire
 
 /// A node's data and Stat (GetDataResponse).
 public struct NodeData: Hashable, Sendable {
+  /// The node's data.
   public var data: [UInt8]
   public var stat: Stat
   public init(data: [UInt8], stat: Stat) {
@@ -12,6 +13,7 @@ public struct NodeData: Hashable, Sendable {
 
 /// A node's children names, sorted by bytes, and its Stat (GetChildren2Response).
 public struct NodeChildren: Hashable, Sendable {
+  /// Child names (not paths), sorted by bytes.
   public var names: [String]
   public var stat: Stat
   public init(names: [String], stat: Stat) {
@@ -22,6 +24,7 @@ public struct NodeChildren: Hashable, Sendable {
 
 /// A node's ACL and Stat (GetACLResponse).
 public struct NodeACL: Hashable, Sendable {
+  /// The ACL as the reader may see it.
   public var acl: [ACL]
   public var stat: Stat
   public init(acl: [ACL], stat: Stat) {

@@ -90,6 +90,7 @@ extension DataTree {
     var r = JuteReader(bytes, range: 8..<bodyEnd)
     self.init(configuration: configuration)
     nodes = NodeTable()
+    approximateDataSize = 0
     acls = ACLTable()
     try DataTree.jute { () throws(JuteError) in
       lastAppliedZxid = Zxid(try r.readInt64())
@@ -152,6 +153,7 @@ extension DataTree {
       stored.aclIndex = acls.retain(aclLists[Int(aclRef)])
       if path == "/" {
         nodes[path] = stored
+        approximateDataSize += path.utf8.count + stored.data.count
         continue
       }
       guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {

@@ -16,6 +16,7 @@ public struct DataTree: Sendable {
     /// (createTTL is UNIMPLEMENTED otherwise).
     public var extendedTypesEnabled: Bool
 
+    /// Defaults as ZooKeeper: extended types off.
     public init(extendedTypesEnabled: Bool = false) {
       self.extendedTypesEnabled = extendedTypesEnabled
     }
@@ -31,6 +32,9 @@ public struct DataTree: Sendable {
   var sessionTable: [SessionID: SessionRecord]
   var containers: PathSet
   var ttlNodes: PathSet
+  /// ZooKeeper's `approximateDataSize`: the sum over nodes of path bytes plus data bytes,
+  /// kept up to date by `link`, `unlink` and `replaceData`.
+  public internal(set) var approximateDataSize: Int = 0
 
   /// A new tree holding what a fresh ZooKeeper holds: `/`, `/zookeeper`, `/zookeeper/quota`
   /// (ACL open, all Stat fields 0) and `/zookeeper/config` (ACL read-only for anyone and aversion
@@ -59,10 +63,14 @@ public struct DataTree: Sendable {
     nodes["/zookeeper"] = proc
     nodes["/zookeeper/quota"] = system(open)
     nodes["/zookeeper/config"] = config
+    approximateDataSize = ["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"].reduce(0) { $0 + $1.utf8.count }
   }
 
   /// Number of znodes, the root and `/zookeeper` nodes included.
   public var nodeCount: Int { nodes.count }
+
+  /// Number of ephemeral znodes over all sessions (`zk_ephemerals_count`).
+  public var ephemeralCount: Int { sessionTable.values.reduce(0) { $0 + $1.ephemerals.count } }
 
   /// The kind of node an `ephemeralOwner` denotes under this tree's configuration.
   public func kind(ofOwner owner: Int64) -> NodeKind {
@@ -75,7 +83,9 @@ public struct DataTree: Sendable {
     precondition(nodes["/"] != nil, "the root is missing")
     var aclUsers = [Int32](repeating: 0, count: acls.counts.count)
     var ephemeralCount = 0
+    var dataSize = 0
     for (path, node) in nodes {
+      dataSize += path.utf8.count + node.data.count
       precondition(Int(node.aclIndex) < aclUsers.count, "\(path): ACL slot out of range")
       aclUsers[Int(node.aclIndex)] += 1
       if path != "/" {
@@ -98,6 +108,7 @@ public struct DataTree: Sendable {
       }
     }
     precondition(aclUsers == acls.counts, "ACL reference counts disagree with the nodes")
+    precondition(dataSize == approximateDataSize, "approximate data size \(approximateDataSize), actual \(dataSize)")
     precondition(sessionTable.values.reduce(0) { $0 + $1.ephemerals.count } == ephemeralCount, "stale ephemeral index")
     precondition(containers.allSatisfy { nodes[$0] != nil }, "stale container index")
     precondition(ttlNodes.allSatisfy { nodes[$0] != nil }, "stale TTL index")
@@ -115,6 +126,7 @@ struct SessionRecord: Sendable, Equatable {
 
 /// A session as the tree knows it.
 public struct SessionInfo: Hashable, Sendable {
+  /// The session id.
   public var id: SessionID
   /// The negotiated timeout in ms.
   public var timeoutMs: Int32
@@ -134,6 +146,7 @@ extension DataTree {
     guard let parentPath = PathRules.parent(of: path) else { preconditionFailure("\(path) has no parent") }
     nodes[path] = node
     nodes[parentPath]!.children.insert(String(PathRules.name(of: path)))
+    approximateDataSize += path.utf8.count + node.data.count
     switch kind(ofOwner: node.ephemeralOwner) {
     case .ephemeral(let session): sessionTable[session]?.ephemerals.insert(path)
     case .container: containers.insert(path)
@@ -151,6 +164,7 @@ extension DataTree {
     }
     nodes[parentPath]!.children.remove(String(PathRules.name(of: path)))
     acls.release(node.aclIndex)
+    approximateDataSize -= path.utf8.count + node.data.count
     switch kind(ofOwner: node.ephemeralOwner) {
     case .ephemeral(let session): sessionTable[session]?.ephemerals.remove(path)
     case .container: containers.remove(path)
@@ -158,5 +172,14 @@ extension DataTree {
     case .persistent: break
     }
     return node
+  }
+
+  /// Replaces a node's data, keeping the data size up to date; returns the old data.
+  @discardableResult
+  mutating func replaceData(_ path: String, with data: [UInt8]) -> [UInt8] {
+    guard let old = nodes[path]?.data else { preconditionFailure("\(path) absent") }
+    nodes[path]!.data = data
+    approximateDataSize += data.count - old.count
+    return old
   }
 }

@@ -2,19 +2,28 @@ import ZooKeeperWire
 
 /// Identifies who armed a watch: the server maps each client connection to one.
 public struct WatcherID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+  /// The id the server assigned.
   public var rawValue: UInt64
+  /// Wraps a raw id.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
+  /// Wraps a raw id.
   public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+  /// Numeric order: the order events for one change are listed in.
   public static func < (a: WatcherID, b: WatcherID) -> Bool { a.rawValue < b.rawValue }
+  /// "watcher N".
   public var description: String { "watcher \(rawValue)" }
 }
 
 /// A notification to deliver: a WatcherEvent (state SyncConnected) for one watcher.
 public struct WatchEvent: Hashable, Sendable {
+  /// Who to notify.
   public var watcher: WatcherID
+  /// WatcherEvent.type.
   public var type: EventType
+  /// WatcherEvent.path (server-side; the client strips its chroot).
   public var path: String
 
+  /// An event for `watcher`.
   public init(watcher: WatcherID, type: EventType, path: String) {
     self.watcher = watcher
     self.type = type
@@ -37,6 +46,7 @@ public struct WatchRegistry: Sendable {
   /// up the ancestors, as ZooKeeper.
   var recursiveCount = 0
 
+  /// An empty registry.
   public init() {}
 
   /// Arms a one-shot data watch (getData with watch, or exists with watch whether or not the

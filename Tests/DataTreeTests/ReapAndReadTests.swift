@@ -131,3 +131,25 @@ struct CreateOpCodeTests {
     #expect(mismatched.reply == .failed(.badArguments))
   }
 }
+
+@Suite("Figures for mntr")
+struct FigureTests {
+  @Test("approximateDataSize is path bytes plus data bytes over all nodes, through every change")
+  func dataSize() {
+    var h = Harness()
+    let base = h.tree.approximateDataSize
+    #expect(base == "/".count + "/zookeeper".count + "/zookeeper/quota".count + "/zookeeper/config".count)
+    h.create("/ab", "12345")
+    #expect(h.tree.approximateDataSize == base + 3 + 5)
+    h.run(.setData(path: "/ab", data: [1], version: -1))
+    #expect(h.tree.approximateDataSize == base + 3 + 1)
+    h.run(.multi([.setData(path: "/ab", data: [1, 2, 3], version: -1), .check(path: "/none", version: -1)]))
+    #expect(h.tree.approximateDataSize == base + 3 + 1)
+    h.create("/e", mode: .ephemeral)
+    #expect(h.tree.ephemeralCount == 1)
+    h.run(.delete(path: "/ab", version: -1))
+    h.run(.closeSession(alice), session: alice)
+    #expect(h.tree.approximateDataSize == base)
+    #expect(h.tree.ephemeralCount == 0)
+  }
+}
