@@ -65,6 +65,9 @@ extension Command {
     case .deleteExpiredTTL(let path):
       w.writeByte(OperationTag.deleteExpiredTTL)
       w.writeString(path)
+    case .reconfig(let data):
+      w.writeByte(OperationTag.reconfig)
+      w.writeBuffer(data)
     }
   }
 
@@ -116,6 +119,8 @@ extension Command {
         operation = .deleteContainer(path: try r.readString())
       case OperationTag.deleteExpiredTTL:
         operation = .deleteExpiredTTL(path: try r.readString())
+      case OperationTag.reconfig:
+        operation = .reconfig(data: try r.readBuffer())
       default:
         throw DataTreeError.unknownOperationTag(tag)
       }
@@ -141,6 +146,7 @@ enum OperationTag {
   static let multi: UInt8 = 8
   static let deleteContainer: UInt8 = 9
   static let deleteExpiredTTL: UInt8 = 10
+  static let reconfig: UInt8 = 11
 }
 
 extension CreateRequest {

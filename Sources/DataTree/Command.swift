@@ -118,6 +118,10 @@ public enum Operation: Hashable, Sendable {
   /// The leader's container reaper: deletes the container if it is still empty and has had
   /// children (ZooKeeper's internal deleteContainer, op 20).
   case deleteContainer(path: String)
+  /// Writes the cluster configuration into `/zookeeper/config`, as ZooKeeper's reconfig
+  /// transaction: data replaced, version set to -1 (as ZooKeeper does), mzxid and mtime
+  /// updated. A client origin needs WRITE on the node; the leader's own origin does not.
+  case reconfig(data: [UInt8])
   /// The leader's TTL reaper: deletes the TTL node if it is still empty and its TTL has passed
   /// at the command's time (ZooKeeper issues this as deleteContainer too).
   case deleteExpiredTTL(path: String)

@@ -43,6 +43,8 @@ extension DataTree {
       reply = DataTree.reply(reap(path, expiredTTL: false, context: &context)) { .deleted }
     case .deleteExpiredTTL(let path):
       reply = DataTree.reply(reap(path, expiredTTL: true, context: &context)) { .deleted }
+    case .reconfig(let data):
+      reply = DataTree.reply(reconfig(data: data, context: &context)) { .dataSet($0) }
     }
     recordXid(command.origin)
     acls.collect()

@@ -146,6 +146,23 @@ extension DataTree {
     return .success(())
   }
 
+  /// reconfig's effect on the tree (see `Operation.reconfig`).
+  mutating func reconfig(data: [UInt8], context: inout ApplyContext) -> Result<Stat, ErrorCode> {
+    let path = "/zookeeper/config"
+    if context.origin.session != .none {
+      guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
+      guard let node = header(path), Authorization.isAllowed(.write, acl: acls[node.aclIndex], ids: context.origin.authIds)
+      else { return .failure(.noAuth) }
+    }
+    guard nodes[path] != nil else { return .failure(.noNode) }
+    replaceData(path, with: data)
+    nodes[path]!.version = -1
+    nodes[path]!.mzxid = context.zxid.rawValue
+    nodes[path]!.mtime = context.timeMs
+    context.changes.append(.nodeDataChanged(path: path))
+    return .success(nodes[path]!.stat)
+  }
+
   /// Removes a node known to exist and be childless, as ZooKeeper's `deleteNode`: the parent's
   /// pzxid becomes this zxid if that is larger; its cversion does not change.
   mutating func removeNode(_ path: String, context: inout ApplyContext) {

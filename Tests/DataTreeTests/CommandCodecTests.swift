@@ -20,6 +20,7 @@ let sampleCommands: [Command] = [
     ])),
   Command(timeMs: 9, origin: .leader, operation: .deleteContainer(path: "/c")),
   Command(timeMs: -10, origin: .leader, operation: .deleteExpiredTTL(path: "/t")),
+  Command(timeMs: 11, origin: .leader, operation: .reconfig(data: Array("server.1=127.0.0.1:2888:3888;2181".utf8))),
 ]
 
 @Suite("Command encoding")

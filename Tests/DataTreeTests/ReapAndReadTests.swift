@@ -153,3 +153,25 @@ struct FigureTests {
     #expect(h.tree.ephemeralCount == 0)
   }
 }
+
+@Suite("reconfig")
+struct ReconfigTests {
+  @Test("reconfig replaces /zookeeper/config's data with version -1 and fires NodeDataChanged")
+  func leaderReconfig() {
+    var h = Harness()
+    let data = Array("server.1=127.0.0.1:2888:3888:participant;2181\nversion=100000000".utf8)
+    let result = h.run(.reconfig(data: data), session: .none)
+    #expect(result.changes == [.nodeDataChanged(path: "/zookeeper/config")])
+    let stat = h.stat("/zookeeper/config")!
+    #expect(stat.version == -1 && stat.mzxid == Zxid(h.zxid) && stat.mtime == h.timeMs)
+    #expect(result.reply == .dataSet(stat))
+    #expect(h.tree.getData("/zookeeper/config", ids: []).map(\.data) == .success(data))
+  }
+
+  @Test("a client's reconfig needs WRITE on /zookeeper/config (super has it)")
+  func clientReconfig() {
+    var h = Harness()
+    #expect(h.run(.reconfig(data: [1])).reply == .failed(.noAuth))
+    #expect(h.run(.reconfig(data: [1]), ids: [Authorization.superId]).reply.stat != nil)
+  }
+}
