@@ -71,14 +71,16 @@ extension Command {
     }
   }
 
-  /// Decodes a buffer holding exactly one command.
+  /// Decodes a buffer holding exactly one command. Lengths are bounded by the buffer itself,
+  /// not by `jute.maxbuffer`: whatever the leader accepted and logged must decode everywhere.
   public init(decoding bytes: [UInt8]) throws(DataTreeError) {
-    var reader = JuteReader(bytes)
+    var reader = JuteReader(bytes, lengthBound: bytes.count)
     try self.init(from: &reader)
     if !reader.isAtEnd { throw .trailingBytes(reader.remaining) }
   }
 
-  /// Decodes one command from `r`, leaving it after the command.
+  /// Decodes one command from `r`, leaving it after the command. Give `r` a length bound no
+  /// smaller than the entry (see `init(decoding:)`).
   public init(from r: inout JuteReader) throws(DataTreeError) {
     do {
       let version = try r.readByte()

@@ -87,7 +87,10 @@ extension DataTree {
     let computed = CRC32C.checksum(bytes[0..<bodyEnd])
     guard stored == computed else { throw .snapshotChecksumMismatch(stored: stored, computed: computed) }
 
-    var r = JuteReader(bytes, range: 8..<bodyEnd)
+    // Bounded by the snapshot's own size: node data may exceed the default jute bound when
+    // the cluster runs with a larger jute.maxbuffer, and every count is still checked against
+    // the bytes left.
+    var r = JuteReader(bytes, range: 8..<bodyEnd, lengthBound: bytes.count)
     self.init(configuration: configuration)
     nodes = NodeTable()
     approximateDataSize = 0

@@ -99,3 +99,18 @@ struct SplitMix64 {
     return z ^ (z >> 31)
   }
 }
+
+@Suite("Large values")
+struct LargeValueTests {
+  @Test("a command and a snapshot carrying 3 MiB of data decode (no jute.maxbuffer bound on the log)")
+  func largeData() throws {
+    let big = [UInt8](repeating: 0x5A, count: 3 << 20)
+    let command = Command(timeMs: 1, origin: Origin(session: alice, xid: nil), operation: .setData(path: "/big", data: big, version: -1))
+    #expect(try Command(decoding: command.encoded()) == command)
+    var h = Harness()
+    h.create("/big")
+    h.run(command.operation)
+    let restored = try DataTree(snapshot: h.tree.snapshot())
+    #expect(restored.getData("/big", ids: []).map(\.data.count) == .success(3 << 20))
+  }
+}
