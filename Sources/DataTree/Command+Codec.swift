@@ -3,7 +3,8 @@ import ZooKeeperWire
 /// The versioned binary encoding of a `Command`, as it is stored in the Raft log.
 ///
 /// Layout (jute primitives, big-endian): version byte (1), timeMs long, origin session long,
-/// xid presence boolean and xid int, vector of auth ids, operation tag byte, operation fields.
+/// connection presence boolean and connection long, xid presence boolean and xid int, vector of
+/// auth ids, operation tag byte, operation fields.
 /// Decoding is bounded by the reader and never traps; a new layout gets a new version byte and
 /// this decoder keeps reading the old ones.
 extension Command {
@@ -22,6 +23,8 @@ extension Command {
     w.writeByte(Command.encodingVersion)
     w.writeInt64(timeMs)
     w.writeInt64(origin.session.rawValue)
+    w.writeBool(origin.connection != nil)
+    w.writeInt64(Int64(bitPattern: origin.connection ?? 0))
     w.writeBool(origin.xid != nil)
     w.writeInt32(origin.xid?.rawValue ?? 0)
     w.writeVector(origin.authIds)
@@ -87,10 +90,13 @@ extension Command {
       guard version == 1 else { throw DataTreeError.unsupportedCommandVersion(version) }
       timeMs = try r.readInt64()
       let session = SessionID(try r.readInt64())
+      let hasConnection = try r.readBool()
+      let connection = UInt64(bitPattern: try r.readInt64())
       let hasXid = try r.readBool()
       let xid = try r.readInt32()
       let ids = try r.readVector(of: Id.self, minElementBytes: 8)
-      origin = Origin(session: session, xid: hasXid ? Xid(xid) : nil, authIds: ids)
+      origin = Origin(
+        session: session, connection: hasConnection ? connection : nil, xid: hasXid ? Xid(xid) : nil, authIds: ids)
       let tag = try r.readByte()
       switch tag {
       case OperationTag.createSession:

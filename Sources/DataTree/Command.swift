@@ -26,16 +26,22 @@ public struct Command: Hashable, Sendable {
 public struct Origin: Hashable, Sendable {
   /// The client session, or `.none` for commands the leader issues itself (expiry, reaping).
   public var session: SessionID
-  /// The request's xid; a session's commands are applied once per xid (see `DataTree.apply`).
-  /// Nil for commands the leader issues itself.
+  /// A cluster-unique id of the client connection that sent the request (for example the node
+  /// id in the top bits and a node-local counter below), stamped by the node holding it. With
+  /// `xid` it lets apply recognise a re-proposed request (see `DataTree.apply`). Nil for
+  /// commands the leader issues itself.
+  public var connection: UInt64?
+  /// The request's xid on that connection. Clients restart xids on a new connection (kazoo
+  /// does), so xids are only compared within one connection. Nil for the leader's commands.
   public var xid: Xid?
   /// The connection's authenticated ids at proposal time (`ip:addr`, `digest:user:hash`,
   /// `super:`), used for ACL checks and `auth` expansion.
   public var authIds: [Id]
 
   /// A client origin; `authIds` are the connection's ids when the leader proposes.
-  public init(session: SessionID, xid: Xid?, authIds: [Id] = []) {
+  public init(session: SessionID, connection: UInt64? = nil, xid: Xid?, authIds: [Id] = []) {
     self.session = session
+    self.connection = connection
     self.xid = xid
     self.authIds = authIds
   }

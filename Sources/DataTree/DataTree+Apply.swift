@@ -8,8 +8,11 @@ extension DataTree {
   /// PrepRequestProcessor and DataTree decide them. Several commands may share a zxid (one log
   /// entry may carry many), so `zxid` must not be below `lastAppliedZxid`.
   ///
-  /// A command from a session whose xid is not after the last applied xid of that session is a
-  /// duplicate (a re-proposal): it changes nothing and replies `.duplicate`.
+  /// A command whose connection is the one of its session's last applied request and whose xid
+  /// is not after that request's xid is a duplicate (a re-proposal): it changes nothing and
+  /// replies `.duplicate`. A command from another connection is never a duplicate (clients
+  /// restart xids on reconnect), so the server must not re-propose a closed connection's
+  /// requests once the session has moved on.
   public mutating func apply(_ command: Command, zxid: Zxid) -> ApplyResult {
     precondition(zxid >= lastAppliedZxid, "zxid \(zxid) applied after \(lastAppliedZxid)")
     lastAppliedZxid = zxid
@@ -21,7 +24,7 @@ extension DataTree {
     switch command.operation {
     case .createSession(let id, let password, let timeoutMs):
       if sessionTable[id] == nil {
-        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastXid: nil)
+        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastRequest: nil)
       }
       reply = .sessionCreated(id)
     case .closeSession(let id):
@@ -74,18 +77,21 @@ extension DataTree {
     sessionTable[id] = nil
   }
 
-  /// Whether `origin` repeats an xid its session already applied (serial-number order over
-  /// ZooKeeper's xid range 1...Int32.max, which the Java client wraps around).
+  /// Whether `origin` repeats a request its session already applied on the same connection
+  /// (serial-number order over ZooKeeper's xid range 1...Int32.max, which the Java client wraps
+  /// around).
   private func isDuplicate(_ origin: Origin) -> Bool {
-    guard let xid = origin.xid?.rawValue, let last = sessionTable[origin.session]?.lastXid else { return false }
+    guard let connection = origin.connection, let xid = origin.xid?.rawValue,
+      let last = sessionTable[origin.session]?.lastRequest, last.connection == connection
+    else { return false }
     let ring = Int64(Int32.max)
-    let distance = ((Int64(xid) - Int64(last)) % ring + ring) % ring
+    let distance = ((Int64(xid) - Int64(last.xid)) % ring + ring) % ring
     return distance == 0 || distance > ring / 2
   }
 
   private mutating func recordXid(_ origin: Origin) {
-    guard let xid = origin.xid, sessionTable[origin.session] != nil else { return }
-    sessionTable[origin.session]!.lastXid = xid.rawValue
+    guard let connection = origin.connection, let xid = origin.xid, sessionTable[origin.session] != nil else { return }
+    sessionTable[origin.session]!.lastRequest = AppliedRequest(connection: connection, xid: xid.rawValue)
   }
 
   // MARK: Multi

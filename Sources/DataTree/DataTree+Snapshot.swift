@@ -51,8 +51,9 @@ extension DataTree {
       w.writeInt64(id.rawValue)
       w.writeInt32(record.timeoutMs)
       w.writeBuffer(record.password)
-      w.writeBool(record.lastXid != nil)
-      w.writeInt32(record.lastXid ?? 0)
+      w.writeBool(record.lastRequest != nil)
+      w.writeInt64(Int64(bitPattern: record.lastRequest?.connection ?? 0))
+      w.writeInt32(record.lastRequest?.xid ?? 0)
     }
     w.writeInt32(Int32(paths.count))
     for path in paths {
@@ -110,16 +111,18 @@ extension DataTree {
       for _ in 0..<count { lists.append(try r.readVector(of: ACL.self, minElementBytes: ACL.minEncodedBytes)) }
       return lists
     }
-    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 21) }
+    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 29) }
     var previousSession: SessionID?
     for _ in 0..<sessionCount {
       let (id, record) = try DataTree.jute { () throws(JuteError) in
         let id = SessionID(try r.readInt64())
         let timeoutMs = try r.readInt32()
         let password = try r.readBuffer()
-        let hasXid = try r.readBool()
+        let hasLast = try r.readBool()
+        let connection = UInt64(bitPattern: try r.readInt64())
         let xid = try r.readInt32()
-        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastXid: hasXid ? xid : nil))
+        let last = hasLast ? AppliedRequest(connection: connection, xid: xid) : nil
+        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastRequest: last))
       }
       if let previousSession, !(previousSession < id) { throw .inconsistentSnapshot("sessions out of order at \(id)") }
       previousSession = id

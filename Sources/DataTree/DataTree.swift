@@ -120,8 +120,15 @@ struct SessionRecord: Sendable, Equatable {
   var timeoutMs: Int32
   var password: [UInt8]
   var ephemerals: PathSet
-  /// The xid of the last command of this session that was applied (duplicate detection).
-  var lastXid: Int32?
+  /// The connection and xid of the last applied command of this session that carried both
+  /// (duplicate detection).
+  var lastRequest: AppliedRequest?
+}
+
+/// Where the last applied request of a session came from.
+struct AppliedRequest: Sendable, Equatable {
+  var connection: UInt64
+  var xid: Int32
 }
 
 /// A session as the tree knows it.

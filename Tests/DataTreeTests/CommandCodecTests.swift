@@ -4,7 +4,7 @@ import ZooKeeperWire
 
 let sampleCommands: [Command] = [
   Command(timeMs: 1, origin: .leader, operation: .createSession(alice, password: Array(0..<16), timeoutMs: 4000)),
-  Command(timeMs: 2, origin: Origin(session: alice, xid: Xid(9)), operation: .closeSession(alice)),
+  Command(timeMs: 2, origin: Origin(session: alice, connection: UInt64.max, xid: Xid(9)), operation: .closeSession(alice)),
   Command(
     timeMs: 3, origin: Origin(session: alice, xid: Xid(1), authIds: [aliceDigest, Id(scheme: "ip", id: "127.0.0.1")]),
     operation: .create(CreateRequest(path: "/a", data: [1, 2, 3], acl: ACL.creatorAll, flags: 5, ttlMs: 100, opCode: .createTTL))),
@@ -47,7 +47,7 @@ struct CommandCodecTests {
     bytes[0] = 2
     #expect(throws: DataTreeError.unsupportedCommandVersion(2)) { try Command(decoding: bytes) }
     bytes = sampleCommands[9].encoded()
-    let tagOffset = 1 + 8 + 8 + 1 + 4 + 4
+    let tagOffset = 1 + 8 + 8 + 1 + 8 + 1 + 4 + 4
     bytes[tagOffset] = 77
     #expect(throws: DataTreeError.unknownOperationTag(77)) { try Command(decoding: bytes) }
     #expect(throws: DataTreeError.trailingBytes(1)) { try Command(decoding: sampleCommands[1].encoded() + [0]) }

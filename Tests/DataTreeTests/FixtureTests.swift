@@ -6,14 +6,14 @@ import ZooKeeperWire
 @Suite("Format version 1 fixtures")
 struct FixtureTests {
   static let command = Command(
-    timeMs: 0x0102_0304_0506, origin: Origin(session: SessionID(0x42), xid: Xid(7), authIds: [Id(scheme: "ip", id: "127.0.0.1")]),
+    timeMs: 0x0102_0304_0506, origin: Origin(session: SessionID(0x42), connection: 0x0001_0000_0000_0003, xid: Xid(7), authIds: [Id(scheme: "ip", id: "127.0.0.1")]),
     operation: .multi([
       .create(CreateRequest(path: "/f", data: [0xAB], acl: ACL.openUnsafe, flags: 1, ttlMs: -1, opCode: .create)),
       .check(path: "/f", version: 0),
     ]))
 
   static let commandHex =
-    "01" + "0000010203040506" + "0000000000000042" + "01" + "00000007"
+    "01" + "0000010203040506" + "0000000000000042" + "01" + "0001000000000003" + "01" + "00000007"
     + "00000001" + "00000002" + "6970" + "00000009" + "3132372e302e302e31"
     + "08" + "00000002"
     + "01" + "00000002" + "2f66" + "00000001" + "ab" + "00000001" + "0000001f" + "00000005" + "776f726c64"

@@ -19,11 +19,12 @@ struct Harness {
 
   @discardableResult
   mutating func run(
-    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], xid: Xid? = nil
+    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], connection: UInt64 = 77, xid: Xid? = nil
   ) -> ApplyResult {
     zxid += 1
     timeMs += 10
-    let command = Command(timeMs: timeMs, origin: Origin(session: session, xid: xid, authIds: ids), operation: operation)
+    let origin = Origin(session: session, connection: connection, xid: xid, authIds: ids)
+    let command = Command(timeMs: timeMs, origin: origin, operation: operation)
     let result = tree.apply(command, zxid: Zxid(zxid))
     tree.checkInvariants()
     return result

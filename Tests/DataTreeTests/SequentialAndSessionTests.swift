@@ -82,6 +82,14 @@ struct SequentialAndSessionTests {
     #expect(h.run(.create(CreateRequest(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
   }
 
+  @Test("a new connection restarting its xids (as kazoo does) is not a duplicate")
+  func newConnection() {
+    var h = Harness()
+    h.run(.create(CreateRequest(path: "/a")), connection: 1, xid: Xid(40))
+    #expect(h.run(.create(CreateRequest(path: "/b")), connection: 2, xid: Xid(1)).reply.createdPath == "/b")
+    #expect(h.run(.create(CreateRequest(path: "/c")), connection: 2, xid: Xid(1)).reply == .duplicate)
+  }
+
   @Test("xids wrapping from Int32.max to 1 are not duplicates")
   func xidWrap() {
     var h = Harness()
