@@ -86,13 +86,13 @@ struct RandomizedTests {
     #expect(one.tree.snapshot() == two.tree.snapshot())
   }
 
-  @Test("20,000 mutated snapshots are refused or decode to a consistent tree, never trapping")
+  @Test("4,000 mutated snapshots are refused or decode to a consistent tree, never trapping")
   func snapshotFuzz() {
     var h = Harness(extendedTypes: true)
     var rng = SplitMix64(seed: 7)
     for _ in 0..<60 { h.run(RandomizedTests.randomOperation(&rng), ids: [aliceDigest]) }
     let bytes = h.tree.snapshot()
-    for _ in 0..<20_000 {
+    for _ in 0..<4_000 {
       var damaged = bytes
       for _ in 0..<(1 + Int(rng.next() % 3)) {
         damaged[Int(rng.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: rng.next())
@@ -102,14 +102,14 @@ struct RandomizedTests {
     }
   }
 
-  @Test("20,000 mutated snapshots with a recomputed checksum are refused or consistent, never trapping")
+  @Test("4,000 mutated snapshots with a recomputed checksum are refused or consistent, never trapping")
   func structuralFuzz() {
     var h = Harness(extendedTypes: true)
     var rng = SplitMix64(seed: 8)
     for _ in 0..<60 { h.run(RandomizedTests.randomOperation(&rng), ids: [aliceDigest]) }
     let bytes = Array(h.tree.snapshot().dropLast(4))
     var refused = 0
-    for _ in 0..<20_000 {
+    for _ in 0..<4_000 {
       var damaged = bytes
       for _ in 0..<(1 + Int(rng.next() % 3)) {
         let i = 8 + Int(rng.next() % UInt64(damaged.count - 8))
@@ -124,7 +124,7 @@ struct RandomizedTests {
         refused += 1
       }
     }
-    #expect(refused > 1_000)
+    #expect(refused > 200)
   }
 }
 
