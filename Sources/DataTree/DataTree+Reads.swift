@@ -83,12 +83,14 @@ extension DataTree {
     return .success(Int32(truncatingIfNeeded: descendantCount(path)))
   }
 
-  /// getEphemerals: the session's ephemerals whose path starts with `prefix` (all of them for
-  /// an empty or `/` prefix, as ZooKeeper), sorted. No ACL check, as ZooKeeper.
+  /// getEphemerals: the session's ephemerals whose path starts with `prefix` byte for byte
+  /// (all of them for a blank or `/` prefix, as ZooKeeper), sorted. No ACL check, as ZooKeeper.
   public func getEphemerals(session: SessionID, prefix: String) -> [String] {
     guard let owned = sessionTable[session]?.ephemerals else { return [] }
-    let all = prefix.isEmpty || prefix == "/"
-    return owned.filter { all || $0.hasPrefix(prefix) }.sorted(by: PathRules.precedes)
+    // Java's trim(): drops leading and trailing characters up to U+0020.
+    let trimmed = prefix.unicodeScalars.drop { $0.value <= 0x20 }.reversed().drop { $0.value <= 0x20 }
+    let all = trimmed.isEmpty || (trimmed.count == 1 && trimmed.first == "/")
+    return owned.filter { all || $0.utf8.starts(with: prefix.utf8) }.sorted(by: PathRules.precedes)
   }
 
   private func descendantCount(_ path: String) -> Int {

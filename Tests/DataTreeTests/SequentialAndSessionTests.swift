@@ -126,3 +126,18 @@ struct PathBytesTests {
     #expect(watches.trigger([.nodeDataChanged(path: decomposed)]).isEmpty)
   }
 }
+
+@Suite("getEphemerals prefixes")
+struct EphemeralPrefixTests {
+  @Test("a blank or / prefix lists all; other prefixes match bytes, not path components")
+  func prefixes() {
+    var h = Harness()
+    h.create("/app")
+    h.create("/apple", mode: .ephemeral)
+    h.create("/app/e", mode: .ephemeral)
+    #expect(h.tree.getEphemerals(session: alice, prefix: "  ") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: " / ") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/app") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/app/") == ["/app/e"])
+  }
+}
