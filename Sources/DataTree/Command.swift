@@ -108,6 +108,8 @@ public enum MultiOperation: Hashable, Sendable {
 /// What a command does: every change ZooKeeper replicates.
 public enum Operation: Hashable, Sendable {
   /// Opens a session with the id and password the leader chose and the negotiated timeout.
+  /// An id that `ephemeralOwner` cannot represent (0, `Int64.min`, or a TTL-shaped id when
+  /// extended types are enabled) is BADARGUMENTS; opening an open session changes nothing.
   case createSession(SessionID, password: [UInt8], timeoutMs: Int32)
   /// Closes a session (client request or leader's expiry) and deletes its ephemerals.
   case closeSession(SessionID)

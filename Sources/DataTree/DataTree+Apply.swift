@@ -23,6 +23,11 @@ extension DataTree {
     let reply: Reply
     switch command.operation {
     case .createSession(let id, let password, let timeoutMs):
+      // 0, the container marker and (with extended types) TTL-shaped ids cannot own
+      // ephemerals: ephemeralOwner could not tell them apart.
+      guard case .ephemeral = kind(ofOwner: id.rawValue) else {
+        return ApplyResult(zxid: zxid, reply: .failed(.badArguments), changes: [])
+      }
       if sessionTable[id] == nil {
         sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastRequest: nil)
       }

@@ -141,3 +141,21 @@ struct EphemeralPrefixTests {
     #expect(h.tree.getEphemerals(session: alice, prefix: "/app/") == ["/app/e"])
   }
 }
+
+@Suite("Session ids")
+struct SessionIdTests {
+  @Test("a session id that ephemeralOwner cannot represent is refused", arguments: [0, Int64.min, Int64(bitPattern: 0xFF00_0000_0000_0001)])
+  func unrepresentable(raw: Int64) {
+    var h = Harness(extendedTypes: true, sessions: [])
+    #expect(h.open(SessionID(raw)).reply == .failed(.badArguments))
+    #expect(h.tree.sessions.isEmpty)
+  }
+
+  @Test("session ids with the top bit set are fine when they do not collide")
+  func highBit() {
+    var h = Harness(sessions: [])
+    let id = SessionID(Int64(bitPattern: 0x8100_0000_0000_0001))
+    #expect(h.open(id).reply == .sessionCreated(id))
+    #expect(h.create("/e", mode: .ephemeral, session: id).stat?.ephemeralOwner == id.rawValue)
+  }
+}
