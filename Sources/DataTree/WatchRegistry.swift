@@ -128,6 +128,30 @@ public struct WatchRegistry: Sendable {
     (pathsByWatcher[watcher] ?? []).sorted(by: PathRules.precedes)
   }
 
+  /// Checks that the reverse index and the recursive count agree with the tables; traps with
+  /// context otherwise. For tests and the simulator.
+  public func checkInvariants() {
+    var recursive = 0
+    var expected: [WatcherID: Set<PathKey>] = [:]
+    for (child, table) in [(false, dataTable), (true, childTable)] {
+      for (path, entries) in table {
+        precondition(!entries.isEmpty, "\(path.string): empty entry left in the table")
+        for (watcher, modes) in entries {
+          precondition(!modes.isEmpty, "\(path.string): empty modes for \(watcher)")
+          precondition(!(child && modes.contains(.persistentRecursive)), "\(path.string): recursive watch in the child table")
+          if modes.contains(.persistentRecursive) { recursive += 1 }
+          expected[watcher, default: []].insert(path)
+        }
+      }
+    }
+    precondition(recursive == recursiveCount, "recursive count \(recursiveCount), tables hold \(recursive)")
+    precondition(expected.keys.sorted() == pathsByWatcher.keys.sorted(), "watchers index out of date")
+    for (watcher, paths) in expected {
+      let indexed = Set((pathsByWatcher[watcher] ?? []).map(PathKey.init))
+      precondition(indexed == paths, "\(watcher): paths index out of date")
+    }
+  }
+
   // MARK: Tables
 
   private mutating func add(_ path: String, _ watcher: WatcherID, _ mode: WatchModes, child: Bool) {

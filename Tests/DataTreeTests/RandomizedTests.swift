@@ -58,8 +58,14 @@ struct RandomizedTests {
       }
       if case .failed = result.reply { #expect(h.tree.digest() == before, "step \(step): a failed op changed the tree") }
       // Every change is seen by the recursive watch on / (when armed), in order.
+      if rng.next() % 4 == 0 { watches.addDataWatch(RandomizedTests.paths[Int(rng.next() % 8)], watcher: w2) }
+      if rng.next() % 5 == 0 { watches.addChildWatch(RandomizedTests.paths[Int(rng.next() % 8)], watcher: w2) }
+      if rng.next() % 7 == 0 { watches.addWatch(RandomizedTests.paths[Int(rng.next() % 8)], watcher: w2, mode: .persistent) }
+      if rng.next() % 11 == 0 { _ = watches.remove(RandomizedTests.paths[Int(rng.next() % 8)], type: .any, watcher: w2) }
+      if rng.next() % 13 == 0 { watches.removeAll(watcher: w1) }
       let events = watches.trigger(result.changes)
-      #expect(events.count <= result.changes.count * 2)
+      watches.checkInvariants()
+      #expect(events.count <= result.changes.count * 4)
       if step % 100 == 99 {
         let restored = try DataTree(snapshot: h.tree.snapshot(), configuration: .init(extendedTypesEnabled: true))
         restored.checkInvariants()
