@@ -42,7 +42,7 @@ extension DataTree {
     }
     context.record(.created(path: path, parent: parentPath, parentCversion: parent.cversion, parentPzxid: parent.pzxid))
     let node = ZNode(
-      data: request.data, aclIndex: acls.retain(acl), zxid: context.zxid, timeMs: context.timeMs,
+      path: path, data: request.data, aclIndex: acls.retain(acl), zxid: context.zxid, timeMs: context.timeMs,
       ephemeralOwner: owner.ephemeralOwner)
     link(path, node)
     // As ZooKeeper's createNode: the parent's cversion steps and its pzxid becomes this zxid.

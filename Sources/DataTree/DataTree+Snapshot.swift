@@ -135,7 +135,7 @@ extension DataTree {
         let path = try r.readString()
         let data = try r.readBuffer()
         let aclRef = try r.readInt32()
-        var node = ZNode(data: data, aclIndex: 0, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
+        var node = ZNode(path: path, data: data, aclIndex: 0, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
         node.czxid = try r.readInt64()
         node.mzxid = try r.readInt64()
         node.pzxid = try r.readInt64()
@@ -159,7 +159,7 @@ extension DataTree {
       stored.aclIndex = acls.retain(aclLists[Int(aclRef)])
       if path == "/" {
         nodes[path] = stored
-        approximateDataSize += path.utf8.count + stored.data.count
+        approximateDataSize += path.utf8.count + stored.dataCount
         continue
       }
       guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {

@@ -50,18 +50,18 @@ public struct DataTree: Sendable {
     let open = acls.retain(ACL.openUnsafe)
     for _ in 0..<2 { acls.retain(index: open) }
     let readOnly = acls.retain(ACL.readUnsafe)
-    func system(_ aclIndex: UInt32) -> ZNode {
-      ZNode(data: [], aclIndex: aclIndex, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
+    func system(_ path: String, _ aclIndex: UInt32) -> ZNode {
+      ZNode(path: path, data: [], aclIndex: aclIndex, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
     }
-    var root = system(open)
+    var root = system("/", open)
     root.children = ["zookeeper"]
-    var proc = system(open)
+    var proc = system("/zookeeper", open)
     proc.children = ["quota", "config"]
-    var config = system(readOnly)
+    var config = system("/zookeeper/config", readOnly)
     config.aversion = -1
     nodes["/"] = root
     nodes["/zookeeper"] = proc
-    nodes["/zookeeper/quota"] = system(open)
+    nodes["/zookeeper/quota"] = system("/zookeeper/quota", open)
     nodes["/zookeeper/config"] = config
     approximateDataSize = ["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"].reduce(0) { $0 + $1.utf8.count }
   }
@@ -85,7 +85,7 @@ public struct DataTree: Sendable {
     var ephemeralCount = 0
     var dataSize = 0
     for (path, node) in nodes {
-      dataSize += path.utf8.count + node.data.count
+      dataSize += path.utf8.count + node.dataCount
       precondition(Int(node.aclIndex) < aclUsers.count, "\(path): ACL slot out of range")
       aclUsers[Int(node.aclIndex)] += 1
       if path != "/" {
@@ -150,10 +150,11 @@ extension DataTree {
   /// ACL reference counts are the caller's business.
   mutating func link(_ path: String, _ node: ZNode) {
     precondition(nodes[path] == nil, "\(path) linked twice")
+    precondition(node.path.utf8.elementsEqual(path.utf8), "\(node.path) linked at \(path)")
     guard let parentPath = PathRules.parent(of: path) else { preconditionFailure("\(path) has no parent") }
     nodes[path] = node
     nodes[parentPath]!.children.insert(String(PathRules.name(of: path)))
-    approximateDataSize += path.utf8.count + node.data.count
+    approximateDataSize += path.utf8.count + node.dataCount
     switch kind(ofOwner: node.ephemeralOwner) {
     case .ephemeral(let session): sessionTable[session]?.ephemerals.insert(path)
     case .container: containers.insert(path)
@@ -171,7 +172,7 @@ extension DataTree {
     }
     nodes[parentPath]!.children.remove(String(PathRules.name(of: path)))
     acls.release(node.aclIndex)
-    approximateDataSize -= path.utf8.count + node.data.count
+    approximateDataSize -= path.utf8.count + node.dataCount
     switch kind(ofOwner: node.ephemeralOwner) {
     case .ephemeral(let session): sessionTable[session]?.ephemerals.remove(path)
     case .container: containers.remove(path)
@@ -185,7 +186,7 @@ extension DataTree {
   @discardableResult
   mutating func replaceData(_ path: String, with data: [UInt8]) -> [UInt8] {
     guard let old = nodes[path]?.data else { preconditionFailure("\(path) absent") }
-    nodes[path]!.data = data
+    nodes[path]!.setData(data)
     approximateDataSize += data.count - old.count
     return old
   }

@@ -21,31 +21,6 @@ struct PathKey: Hashable, Sendable {
   }
 }
 
-/// The tree's node table: a dictionary keyed by path bytes, used with `String` paths.
-struct NodeTable: Sendable, Sequence {
-  private var storage: [PathKey: ZNode] = [:]
-
-  init() {}
-
-  subscript(path: String) -> ZNode? {
-    get { storage[PathKey(path)] }
-    set { storage[PathKey(path)] = newValue }
-    _modify { yield &storage[PathKey(path)] }
-  }
-
-  @discardableResult
-  mutating func removeValue(forKey path: String) -> ZNode? { storage.removeValue(forKey: PathKey(path)) }
-
-  var count: Int { storage.count }
-
-  /// Every path, in no particular order (callers sort before anything reaches an output).
-  var paths: [String] { storage.keys.map(\.string) }
-
-  func makeIterator() -> some IteratorProtocol<(path: String, node: ZNode)> {
-    storage.lazy.map { (path: $0.key.string, node: $0.value) }.makeIterator()
-  }
-}
-
 /// A set of paths or child names compared by bytes, used with `String`s.
 struct PathSet: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
   private var storage: Set<PathKey> = []
