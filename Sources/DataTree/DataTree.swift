@@ -6,9 +6,11 @@ import ZooKeeperWire
 /// reader's authenticated ids. No clock, no I/O, no randomness; no dictionary order reaches an
 /// output (every list it returns is sorted by path bytes or session id).
 ///
-/// Storage (chosen for memory, see `ZNode`): one dictionary from full path to a packed node
-/// value; each node keeps its children's names; ACL lists are interned in a reference-counted
-/// table; ephemerals are indexed per session, containers and TTL nodes in small side sets.
+/// Storage (chosen for memory, see `ZNode` and `NodeTable`): packed node values in one dense
+/// array with a 4-byte hash index over their paths, each node's path and data in a single
+/// buffer, each node keeping its children's names; ACL lists interned in a reference-counted
+/// table; ephemerals indexed per session, containers and TTL nodes in small side sets. About
+/// 330 bytes per znode of 100 data bytes (200,000 znodes, release build).
 public struct DataTree: Sendable {
   /// Settings that change the semantics of apply; the same on every replica.
   public struct Configuration: Hashable, Sendable {
