@@ -6,6 +6,12 @@ import ZooKeeperWire
 /// reader's authenticated ids. No clock, no I/O, no randomness; no dictionary order reaches an
 /// output (every list it returns is sorted by path bytes or session id).
 ///
+/// How a node uses it: for each committed command in log order, `let result =
+/// tree.apply(command, zxid: entryIndex)`; then `watches.trigger(result.changes)` gives the
+/// events to queue (before the reply, as ZooKeeper orders them); then `result.reply` goes to
+/// the requester if its connection is on this node (nothing for `.duplicate`). Reads call the
+/// read methods with the connection's ids and arm watches on the node's `WatchRegistry`.
+///
 /// Storage (chosen for memory, see `ZNode` and `NodeTable`): packed node values in one dense
 /// array with a 4-byte hash index over their paths, each node's path and data in a single
 /// buffer, each node keeping its children's names; ACL lists interned in a reference-counted
