@@ -155,6 +155,8 @@ extension DataTree {
       }
       previousPath = path
       guard aclRef >= 0, Int(aclRef) < aclLists.count else { throw .inconsistentSnapshot("\(path): ACL \(aclRef) out of range") }
+      // No node can get an empty ACL through apply (INVALIDACL), and an empty ACL allows everyone.
+      guard !aclLists[Int(aclRef)].isEmpty else { throw .inconsistentSnapshot("\(path): empty ACL") }
       var stored = node
       stored.aclIndex = acls.retain(aclLists[Int(aclRef)])
       if path == "/" {
