@@ -140,3 +140,23 @@ extension MultiResult {
     return true
   }
 }
+
+@Suite("Snapshot consistency checks")
+struct SnapshotConsistencyTests {
+  static func resealed(_ body: [UInt8]) -> [UInt8] {
+    let crc = CRC32C.checksum(body)
+    return body + [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+  }
+
+  @Test("a well-sealed snapshot whose node has an empty ACL list is refused")
+  func emptyACL() {
+    var body = Array(DataTree().snapshot().dropLast(4))
+    // magic, version, zxid, ACL list count, then the first list: count 1, perms, "world", "anyone".
+    #expect(Array(body[20..<24]) == [0, 0, 0, 1])
+    body[23] = 0
+    body.removeSubrange(24..<(24 + 4 + 4 + 5 + 4 + 6))
+    #expect(throws: DataTreeError.inconsistentSnapshot("/: empty ACL")) {
+      try DataTree(snapshot: SnapshotConsistencyTests.resealed(body))
+    }
+  }
+}
