@@ -11,6 +11,8 @@ struct ACLTable: Sendable, Equatable {
   private(set) var counts: [Int32] = []
   private var indexByList: [[ACL]: UInt32] = [:]
   private var free: [UInt32] = []
+  /// Slots whose count reached zero since the last `collect()`.
+  private var unused: [UInt32] = []
 
   /// Returns the slot for `acl`, creating it if needed, and counts one more user.
   mutating func retain(_ acl: [ACL]) -> UInt32 {
@@ -42,21 +44,23 @@ struct ACLTable: Sendable, Equatable {
   mutating func release(_ index: UInt32) {
     precondition(Int(index) < counts.count && counts[Int(index)] > 0, "ACL slot \(index) released too often")
     counts[Int(index)] -= 1
+    if counts[Int(index)] == 0 { unused.append(index) }
   }
 
   /// The list in slot `index`.
   subscript(index: UInt32) -> [ACL] { lists[Int(index)] }
 
-  /// Frees the slots nobody uses any more.
+  /// Frees the slots nobody uses any more (only those released since the last call are
+  /// examined, so this costs nothing when no ACL list lost its last user).
   mutating func collect() {
-    var freed = false
-    for i in counts.indices where counts[i] == 0 && !lists[i].isEmpty {
-      indexByList[lists[i]] = nil
-      lists[i] = []
-      free.append(UInt32(i))
-      freed = true
+    guard !unused.isEmpty else { return }
+    for index in unused where counts[Int(index)] == 0 && !lists[Int(index)].isEmpty {
+      indexByList[lists[Int(index)]] = nil
+      lists[Int(index)] = []
+      free.append(index)
     }
-    if freed { free.sort(by: >) }
+    unused = []
+    free.sort(by: >)
   }
 
   /// Number of distinct ACL lists in use.

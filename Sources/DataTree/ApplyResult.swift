@@ -10,6 +10,7 @@ public struct ApplyResult: Hashable, Sendable {
   /// Every change to the tree, in the order ZooKeeper makes them (and fires watches).
   public var changes: [TreeChange]
 
+  /// A result; apply builds these, tests and the simulator may too.
   public init(zxid: Zxid, reply: Reply, changes: [TreeChange]) {
     self.zxid = zxid
     self.reply = reply

@@ -90,7 +90,7 @@ public enum Authorization {
   private static func matches(scheme: String, candidate: String, aclExpression: String) -> Bool {
     switch scheme {
     case "ip": return IPAddress.matches(address: candidate, pattern: aclExpression)
-    default: return candidate == aclExpression
+    default: return candidate.utf8.elementsEqual(aclExpression.utf8)  // Java equals, not canonical equivalence
     }
   }
 

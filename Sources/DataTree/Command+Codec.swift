@@ -3,7 +3,8 @@ import ZooKeeperWire
 /// The versioned binary encoding of a `Command`, as it is stored in the Raft log.
 ///
 /// Layout (jute primitives, big-endian): version byte (1), timeMs long, origin session long,
-/// xid presence boolean and xid int, origin node long, origin sequence long, vector of auth ids, operation tag byte, operation fields.
+/// connection presence boolean and connection long, xid presence boolean and xid int, vector of
+/// auth ids, operation tag byte, operation fields.
 /// Decoding is bounded by the reader and never traps; a new layout gets a new version byte and
 /// this decoder keeps reading the old ones.
 extension Command {
@@ -22,10 +23,10 @@ extension Command {
     w.writeByte(Command.encodingVersion)
     w.writeInt64(timeMs)
     w.writeInt64(origin.session.rawValue)
+    w.writeBool(origin.connection != nil)
+    w.writeInt64(Int64(bitPattern: origin.connection ?? 0))
     w.writeBool(origin.xid != nil)
     w.writeInt32(origin.xid?.rawValue ?? 0)
-    w.writeInt64(Int64(bitPattern: origin.node))
-    w.writeInt64(Int64(bitPattern: origin.sequence))
     w.writeVector(origin.authIds)
     switch operation {
     case .createSession(let id, let password, let timeoutMs):
@@ -67,29 +68,35 @@ extension Command {
     case .deleteExpiredTTL(let path):
       w.writeByte(OperationTag.deleteExpiredTTL)
       w.writeString(path)
+    case .reconfig(let data):
+      w.writeByte(OperationTag.reconfig)
+      w.writeBuffer(data)
     }
   }
 
-  /// Decodes a buffer holding exactly one command.
+  /// Decodes a buffer holding exactly one command. Lengths are bounded by the buffer itself,
+  /// not by `jute.maxbuffer`: whatever the leader accepted and logged must decode everywhere.
   public init(decoding bytes: [UInt8]) throws(DataTreeError) {
-    var reader = JuteReader(bytes)
+    var reader = JuteReader(bytes, lengthBound: bytes.count)
     try self.init(from: &reader)
     if !reader.isAtEnd { throw .trailingBytes(reader.remaining) }
   }
 
-  /// Decodes one command from `r`, leaving it after the command.
+  /// Decodes one command from `r`, leaving it after the command. Give `r` a length bound no
+  /// smaller than the entry (see `init(decoding:)`).
   public init(from r: inout JuteReader) throws(DataTreeError) {
     do {
       let version = try r.readByte()
       guard version == 1 else { throw DataTreeError.unsupportedCommandVersion(version) }
       timeMs = try r.readInt64()
       let session = SessionID(try r.readInt64())
+      let hasConnection = try r.readBool()
+      let connection = UInt64(bitPattern: try r.readInt64())
       let hasXid = try r.readBool()
       let xid = try r.readInt32()
-      let node = UInt64(bitPattern: try r.readInt64())
-      let sequence = UInt64(bitPattern: try r.readInt64())
       let ids = try r.readVector(of: Id.self, minElementBytes: 8)
-      origin = Origin(session: session, xid: hasXid ? Xid(xid) : nil, authIds: ids, node: node, sequence: sequence)
+      origin = Origin(
+        session: session, connection: hasConnection ? connection : nil, xid: hasXid ? Xid(xid) : nil, authIds: ids)
       let tag = try r.readByte()
       switch tag {
       case OperationTag.createSession:
@@ -120,6 +127,8 @@ extension Command {
         operation = .deleteContainer(path: try r.readString())
       case OperationTag.deleteExpiredTTL:
         operation = .deleteExpiredTTL(path: try r.readString())
+      case OperationTag.reconfig:
+        operation = .reconfig(data: try r.readBuffer())
       default:
         throw DataTreeError.unknownOperationTag(tag)
       }
@@ -145,6 +154,7 @@ enum OperationTag {
   static let multi: UInt8 = 8
   static let deleteContainer: UInt8 = 9
   static let deleteExpiredTTL: UInt8 = 10
+  static let reconfig: UInt8 = 11
 }
 
 extension CreateOperation {

@@ -14,6 +14,7 @@ public struct Command: Hashable, Sendable {
   /// What to do.
   public var operation: Operation
 
+  /// A command as the leader stamps it.
   public init(timeMs: Int64, origin: Origin, operation: Operation) {
     self.timeMs = timeMs
     self.origin = origin
@@ -25,24 +26,24 @@ public struct Command: Hashable, Sendable {
 public struct Origin: Hashable, Sendable {
   /// The client session, or `.none` for commands the leader issues itself (expiry, reaping).
   public var session: SessionID
-  /// The request's xid, for the reply. Nil for commands the leader issues itself.
+  /// A cluster-unique id of the client connection that sent the request (for example the node
+  /// id in the top bits and a node-local counter below), stamped by the node holding it. With
+  /// `xid` it lets apply recognise a re-proposed request (see `DataTree.apply`). Nil for
+  /// commands the leader issues itself.
+  public var connection: UInt64?
+  /// The request's xid on that connection. Clients restart xids on a new connection (kazoo
+  /// does), so xids are only compared within one connection. Nil for the leader's commands.
   public var xid: Xid?
-  /// The node that took the request from its client, and a number that node never gave
-  /// another request (it only grows, across restarts too). A command is applied once per
-  /// (node, sequence): a copy handed again to a new leader changes nothing. 0 = no identity
-  /// (the leader's own commands, which are idempotent).
-  public var node: UInt64
-  public var sequence: UInt64
   /// The connection's authenticated ids at proposal time (`ip:addr`, `digest:user:hash`,
   /// `super:`), used for ACL checks and `auth` expansion.
   public var authIds: [Id]
 
-  public init(session: SessionID, xid: Xid?, authIds: [Id] = [], node: UInt64 = 0, sequence: UInt64 = 0) {
+  /// A client origin; `authIds` are the connection's ids when the leader proposes.
+  public init(session: SessionID, connection: UInt64? = nil, xid: Xid?, authIds: [Id] = []) {
     self.session = session
+    self.connection = connection
     self.xid = xid
     self.authIds = authIds
-    self.node = node
-    self.sequence = sequence
   }
 
   /// The leader itself: no session, no xid, no ids.
@@ -53,6 +54,7 @@ public struct Origin: Hashable, Sendable {
 public struct CreateOperation: Hashable, Sendable {
   /// Requested path; for sequential modes the suffix is appended at apply.
   public var path: String
+  /// The initial data.
   public var data: [UInt8]
   /// The ACL as sent; `auth` entries are expanded at apply.
   public var acl: [ACL]
@@ -64,6 +66,7 @@ public struct CreateOperation: Hashable, Sendable {
   /// reply record (CreateResponse or Create2Response).
   public var opCode: OpCode
 
+  /// A create exactly as received: raw flags, TTL and op code.
   public init(
     path: String, data: [UInt8] = [], acl: [ACL] = ACL.openUnsafe, flags: Int32 = 0,
     ttlMs: Int64 = -1, opCode: OpCode = .create2
@@ -105,6 +108,8 @@ public enum MultiOperation: Hashable, Sendable {
 /// What a command does: every change ZooKeeper replicates.
 public enum Operation: Hashable, Sendable {
   /// Opens a session with the id and password the leader chose and the negotiated timeout.
+  /// An id that `ephemeralOwner` cannot represent (0, `Int64.min`, or a TTL-shaped id when
+  /// extended types are enabled) is BADARGUMENTS; opening an open session changes nothing.
   case createSession(SessionID, password: [UInt8], timeoutMs: Int32)
   /// Closes a session (client request or leader's expiry) and deletes its ephemerals.
   case closeSession(SessionID)
@@ -121,6 +126,10 @@ public enum Operation: Hashable, Sendable {
   /// The leader's container reaper: deletes the container if it is still empty and has had
   /// children (ZooKeeper's internal deleteContainer, op 20).
   case deleteContainer(path: String)
+  /// Writes the cluster configuration into `/zookeeper/config`, as ZooKeeper's reconfig
+  /// transaction: data replaced, version set to -1 (as ZooKeeper does), mzxid and mtime
+  /// updated. A client origin needs WRITE on the node; the leader's own origin does not.
+  case reconfig(data: [UInt8])
   /// The leader's TTL reaper: deletes the TTL node if it is still empty and its TTL has passed
   /// at the command's time (ZooKeeper issues this as deleteContainer too).
   case deleteExpiredTTL(path: String)

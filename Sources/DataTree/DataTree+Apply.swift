@@ -8,8 +8,11 @@ extension DataTree {
   /// PrepRequestProcessor and DataTree decide them. Several commands may share a zxid (one log
   /// entry may carry many), so `zxid` must not be below `lastAppliedZxid`.
   ///
-  /// A command from a session whose xid is not after the last applied xid of that session is a
-  /// duplicate (a re-proposal): it changes nothing and replies `.duplicate`.
+  /// A command whose connection is the one of its session's last applied request and whose xid
+  /// is not after that request's xid is a duplicate (a re-proposal): it changes nothing and
+  /// replies `.duplicate`. A command from another connection is never a duplicate (clients
+  /// restart xids on reconnect), so the server must not re-propose a closed connection's
+  /// requests once the session has moved on.
   public mutating func apply(_ command: Command, zxid: Zxid) -> ApplyResult {
     precondition(zxid >= lastAppliedZxid, "zxid \(zxid) applied after \(lastAppliedZxid)")
     lastAppliedZxid = zxid
@@ -20,36 +23,45 @@ extension DataTree {
     let reply: Reply
     switch command.operation {
     case .createSession(let id, let password, let timeoutMs):
+      // 0, the container marker and (with extended types) TTL-shaped ids cannot own
+      // ephemerals: ephemeralOwner could not tell them apart.
+      guard case .ephemeral = kind(ofOwner: id.rawValue) else {
+        return ApplyResult(zxid: zxid, reply: .failed(.badArguments), changes: [])
+      }
       if sessionTable[id] == nil {
-        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [])
+        sessionTable[id] = SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastRequest: nil)
       }
       reply = .sessionCreated(id)
     case .closeSession(let id):
       closeSession(id, context: &context)
       reply = .sessionClosed(id)
     case .create(let request):
-      reply = single(create(request, context: &context)) { .created(path: $0.path, stat: $0.stat) }
+      reply = DataTree.reply(create(request, context: &context)) { .created(path: $0.path, stat: $0.stat) }
     case .delete(let path, let version):
-      reply = single(delete(path, version: version, context: &context)) { .deleted }
+      reply = DataTree.reply(delete(path, version: version, context: &context)) { .deleted }
     case .setData(let path, let data, let version):
-      reply = single(setData(path, data: data, version: version, context: &context)) { .dataSet($0) }
+      reply = DataTree.reply(setData(path, data: data, version: version, context: &context)) { .dataSet($0) }
     case .setACL(let path, let acl, let version):
-      reply = single(setACL(path, acl: acl, version: version, context: &context)) { .aclSet($0) }
+      reply = DataTree.reply(setACL(path, acl: acl, version: version, context: &context)) { .aclSet($0) }
     case .check(let path, let version):
-      reply = single(check(path, version: version, context: &context)) { .checked($0) }
+      reply = DataTree.reply(check(path, version: version, context: &context)) { .checked($0) }
     case .multi(let operations):
       reply = .multi(multi(operations, context: &context))
     case .deleteContainer(let path):
-      reply = single(reap(path, expiredTTL: false, context: &context)) { .deleted }
+      reply = DataTree.reply(reap(path, expiredTTL: false, context: &context)) { .deleted }
     case .deleteExpiredTTL(let path):
-      reply = single(reap(path, expiredTTL: true, context: &context)) { .deleted }
+      reply = DataTree.reply(reap(path, expiredTTL: true, context: &context)) { .deleted }
+    case .reconfig(let data):
+      reply = DataTree.reply(reconfig(data: data, context: &context)) { .dataSet($0) }
     }
     recordXid(command.origin)
     acls.collect()
     return ApplyResult(zxid: zxid, reply: reply, changes: context.changes)
   }
 
-  private func single<T>(_ result: Result<T, ErrorCode>, _ success: (T) -> Reply) -> Reply {
+  /// Static on purpose: calling an instance method with a mutating call in its arguments would
+  /// retain `self` first, and the mutation would then copy the whole tree (copy-on-write).
+  private static func reply<T>(_ result: Result<T, ErrorCode>, _ success: (T) -> Reply) -> Reply {
     switch result {
     case .success(let value): return success(value)
     case .failure(let code): return .failed(code)
@@ -61,23 +73,30 @@ extension DataTree {
   /// Closes `id`: deletes its ephemerals (in path order, so every replica fires the same
   /// events in the same order), then forgets the session. An unknown session is a no-op.
   private mutating func closeSession(_ id: SessionID, context: inout ApplyContext) {
-    guard let record = sessionTable[id] else { return }
-    for path in record.ephemerals.sorted(by: PathRules.precedes) {
+    // Sort into a separate array rather than holding the record: holding it would make every
+    // removal below copy the session's ephemeral set.
+    guard let paths = sessionTable[id]?.ephemerals.sorted(by: PathRules.precedes) else { return }
+    for path in paths {
       removeNode(path, context: &context)
     }
     sessionTable[id] = nil
   }
 
-  /// Whether `origin` names a request its node already had applied. Client xids cannot tell:
-  /// clients such as kazoo start again from 1 on every reconnect.
+  /// Whether `origin` repeats a request its session already applied on the same connection
+  /// (serial-number order over ZooKeeper's xid range 1...Int32.max, which the Java client wraps
+  /// around).
   private func isDuplicate(_ origin: Origin) -> Bool {
-    guard origin.sequence != 0, let last = lastSequences[origin.node] else { return false }
-    return origin.sequence <= last
+    guard let connection = origin.connection, let xid = origin.xid?.rawValue,
+      let last = sessionTable[origin.session]?.lastRequest, last.connection == connection
+    else { return false }
+    let ring = Int64(Int32.max)
+    let distance = ((Int64(xid) - Int64(last.xid)) % ring + ring) % ring
+    return distance == 0 || distance > ring / 2
   }
 
   private mutating func recordXid(_ origin: Origin) {
-    guard origin.sequence != 0 else { return }
-    if origin.sequence > lastSequences[origin.node] ?? 0 { lastSequences[origin.node] = origin.sequence }
+    guard let connection = origin.connection, let xid = origin.xid, sessionTable[origin.session] != nil else { return }
+    sessionTable[origin.session]!.lastRequest = AppliedRequest(connection: connection, xid: xid.rawValue)
   }
 
   // MARK: Multi
@@ -129,7 +148,7 @@ extension DataTree {
         link(path, node)
         nodes[parentPath]!.pzxid = pzxid
       case .dataSet(let path, let data, let version, let mzxid, let mtime):
-        nodes[path]!.data = data
+        replaceData(path, with: data)
         nodes[path]!.version = version
         nodes[path]!.mzxid = mzxid
         nodes[path]!.mtime = mtime

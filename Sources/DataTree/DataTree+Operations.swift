@@ -9,9 +9,12 @@ extension DataTree {
   ) -> Result<(path: String, stat: Stat), ErrorCode> {
     guard let mode = CreateMode(rawValue: request.flags) else { return .failure(.badArguments) }
     if mode.isTTL && !configuration.extendedTypesEnabled { return .failure(.unimplemented) }
-    if mode.isTTL ? !NodeKind.isValidTTL(request.ttlMs) : request.ttlMs >= 0 {
-      return .failure(.badArguments)
-    }
+    // Only createTTL carries a TTL on the wire; ZooKeeper uses -1 for the other create ops.
+    let ttlMs = request.opCode == .createTTL ? request.ttlMs : -1
+    if mode.isTTL ? !NodeKind.isValidTTL(ttlMs) : ttlMs >= 0 { return .failure(.badArguments) }
+    // ZooKeeper would accept createTTL with a non-TTL mode here and then fail to apply its
+    // CreateTTLTxn (TTL -1); refusing it keeps every replica's tree well-formed.
+    if request.opCode == .createTTL && !mode.isTTL { return .failure(.badArguments) }
     guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
     guard let parentPath = PathRules.parent(of: request.path) else { return .failure(.badArguments) }
     let acl: [ACL]
@@ -19,7 +22,7 @@ extension DataTree {
     case .success(let fixed): acl = fixed
     case .failure(let code): return .failure(code)
     }
-    guard let parent = nodes[parentPath] else { return .failure(.noNode) }
+    guard let parent = header(parentPath) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.create, acl: acls[parent.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
@@ -29,13 +32,17 @@ extension DataTree {
     if nodes[path] != nil { return .failure(.nodeExists) }
     if case .ephemeral = kind(ofOwner: parent.ephemeralOwner) { return .failure(.noChildrenForEphemerals) }
 
-    let owner: NodeKind =
-      mode.isContainer ? .container
-      : mode.isTTL ? .ttl(ms: request.ttlMs)
-      : mode.isEphemeral ? .ephemeral(context.origin.session) : .persistent
+    // As ZooKeeper's transaction types: the op code, not the flags, decides container and TTL
+    // (a plain create with the container flag makes a persistent node there too).
+    let owner: NodeKind
+    switch request.opCode {
+    case .createContainer: owner = .container
+    case .createTTL: owner = .ttl(ms: ttlMs)
+    default: owner = mode.isEphemeral ? .ephemeral(context.origin.session) : .persistent
+    }
     context.record(.created(path: path, parent: parentPath, parentCversion: parent.cversion, parentPzxid: parent.pzxid))
     let node = ZNode(
-      data: request.data, aclIndex: acls.retain(acl), zxid: context.zxid, timeMs: context.timeMs,
+      path: path, data: request.data, aclIndex: acls.retain(acl), zxid: context.zxid, timeMs: context.timeMs,
       ephemeralOwner: owner.ephemeralOwner)
     link(path, node)
     // As ZooKeeper's createNode: the parent's cversion steps and its pzxid becomes this zxid.
@@ -51,13 +58,13 @@ extension DataTree {
     guard let parentPath = PathRules.parent(of: path), !PathRules.isSpecial(path) else {
       return .failure(.badArguments)
     }
-    guard let parent = nodes[parentPath] else { return .failure(.noNode) }
+    guard let parent = header(parentPath) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.delete, acl: acls[parent.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard versionMatches(expected: version, current: node.version) else { return .failure(.badVersion) }
-    guard node.children.isEmpty else { return .failure(.notEmpty) }
+    guard node.childCount == 0 else { return .failure(.notEmpty) }
     removeNode(path, context: &context)
     return .success(())
   }
@@ -68,13 +75,15 @@ extension DataTree {
   ) -> Result<Stat, ErrorCode> {
     guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
     guard PathRules.isValid(path) else { return .failure(.badArguments) }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.write, acl: acls[node.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
     guard versionMatches(expected: version, current: node.version) else { return .failure(.badVersion) }
-    context.record(.dataSet(path: path, data: node.data, version: node.version, mzxid: node.mzxid, mtime: node.mtime))
-    nodes[path]!.data = data
+    if context.undo != nil, let old = nodes[path] {
+      context.record(.dataSet(path: path, data: old.data, version: old.version, mzxid: old.mzxid, mtime: old.mtime))
+    }
+    replaceData(path, with: data)
     nodes[path]!.version = nextVersion(after: node.version)
     nodes[path]!.mzxid = context.zxid.rawValue
     nodes[path]!.mtime = context.timeMs
@@ -94,7 +103,7 @@ extension DataTree {
     case .success(let value): fixed = value
     case .failure(let code): return .failure(code)
     }
-    guard let node = nodes[path] else { return .failure(.noNode) }
+    guard let node = header(path) else { return .failure(.noNode) }
     guard Authorization.isAllowed(.admin, acl: acls[node.aclIndex], ids: context.origin.authIds) else {
       return .failure(.noAuth)
     }
@@ -137,15 +146,31 @@ extension DataTree {
     return .success(())
   }
 
+  /// reconfig's effect on the tree (see `Operation.reconfig`).
+  mutating func reconfig(data: [UInt8], context: inout ApplyContext) -> Result<Stat, ErrorCode> {
+    let path = "/zookeeper/config"
+    if context.origin.session != .none {
+      guard sessionTable[context.origin.session] != nil else { return .failure(.sessionExpired) }
+      guard let node = header(path), Authorization.isAllowed(.write, acl: acls[node.aclIndex], ids: context.origin.authIds)
+      else { return .failure(.noAuth) }
+    }
+    guard nodes[path] != nil else { return .failure(.noNode) }
+    replaceData(path, with: data)
+    nodes[path]!.version = -1
+    nodes[path]!.mzxid = context.zxid.rawValue
+    nodes[path]!.mtime = context.timeMs
+    context.changes.append(.nodeDataChanged(path: path))
+    return .success(nodes[path]!.stat)
+  }
+
   /// Removes a node known to exist and be childless, as ZooKeeper's `deleteNode`: the parent's
   /// pzxid becomes this zxid if that is larger; its cversion does not change.
   mutating func removeNode(_ path: String, context: inout ApplyContext) {
-    guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {
+    guard let parentPath = PathRules.parent(of: path), let parent = header(parentPath) else {
       preconditionFailure("\(path) removed without a parent")
     }
-    let node = nodes[path]!
+    let node = unlink(path)
     context.record(.deleted(path: path, node: node, parent: parentPath, parentPzxid: parent.pzxid))
-    unlink(path)
     if context.zxid.rawValue > parent.pzxid { nodes[parentPath]!.pzxid = context.zxid.rawValue }
     context.changes.append(.nodeDeleted(path: path))
   }

@@ -2,6 +2,7 @@ import ZooKeeperWire
 
 /// A node's data and Stat (GetDataResponse).
 public struct NodeData: Hashable, Sendable {
+  /// The node's data.
   public var data: [UInt8]
   public var stat: Stat
   public init(data: [UInt8], stat: Stat) {
@@ -12,6 +13,7 @@ public struct NodeData: Hashable, Sendable {
 
 /// A node's children names, sorted by bytes, and its Stat (GetChildren2Response).
 public struct NodeChildren: Hashable, Sendable {
+  /// Child names (not paths), sorted by bytes.
   public var names: [String]
   public var stat: Stat
   public init(names: [String], stat: Stat) {
@@ -22,6 +24,7 @@ public struct NodeChildren: Hashable, Sendable {
 
 /// A node's ACL and Stat (GetACLResponse).
 public struct NodeACL: Hashable, Sendable {
+  /// The ACL as the reader may see it.
   public var acl: [ACL]
   public var stat: Stat
   public init(acl: [ACL], stat: Stat) {
@@ -37,6 +40,15 @@ public struct NodeACL: Hashable, Sendable {
 extension DataTree {
   /// The Stat of `path`, or nil; exists checks no ACL, as ZooKeeper.
   public func exists(_ path: String) -> Stat? { nodes[path]?.stat }
+
+  /// The exists request as ZooKeeper answers it: BADARGUMENTS for a path holding NUL (checked
+  /// before a watch is armed), NONODE when absent (the exist watch is still armed), else the
+  /// Stat. No ACL check.
+  public func statNode(_ path: String) -> Result<Stat, ErrorCode> {
+    if path.utf8.contains(0) { return .failure(.badArguments) }
+    guard let node = nodes[path] else { return .failure(.noNode) }
+    return .success(node.stat)
+  }
 
   /// getData: NONODE, or NOAUTH without READ.
   public func getData(_ path: String, ids: [Id]) -> Result<NodeData, ErrorCode> {
@@ -71,12 +83,14 @@ extension DataTree {
     return .success(Int32(truncatingIfNeeded: descendantCount(path)))
   }
 
-  /// getEphemerals: the session's ephemerals whose path starts with `prefix` (all of them for
-  /// an empty or `/` prefix, as ZooKeeper), sorted. No ACL check, as ZooKeeper.
+  /// getEphemerals: the session's ephemerals whose path starts with `prefix` byte for byte
+  /// (all of them for a blank or `/` prefix, as ZooKeeper), sorted. No ACL check, as ZooKeeper.
   public func getEphemerals(session: SessionID, prefix: String) -> [String] {
     guard let owned = sessionTable[session]?.ephemerals else { return [] }
-    let all = prefix.isEmpty || prefix == "/"
-    return owned.filter { all || $0.hasPrefix(prefix) }.sorted(by: PathRules.precedes)
+    // Java's trim(): drops leading and trailing characters up to U+0020.
+    let trimmed = prefix.unicodeScalars.drop { $0.value <= 0x20 }.reversed().drop { $0.value <= 0x20 }
+    let all = trimmed.isEmpty || (trimmed.count == 1 && trimmed.first == "/")
+    return owned.filter { all || $0.utf8.starts(with: prefix.utf8) }.sorted(by: PathRules.precedes)
   }
 
   private func descendantCount(_ path: String) -> Int {

@@ -32,7 +32,7 @@ extension DataTree {
   }
 
   private func encodeContent(to w: inout JuteWriter) {
-    let paths = nodes.keys.sorted(by: PathRules.precedes)
+    let paths = nodes.paths.sorted(by: PathRules.precedes)
     var aclOrder: [UInt32: Int32] = [:]
     var aclLists: [[ACL]] = []
     for path in paths {
@@ -51,12 +51,9 @@ extension DataTree {
       w.writeInt64(id.rawValue)
       w.writeInt32(record.timeoutMs)
       w.writeBuffer(record.password)
-    }
-    let origins = lastSequences.keys.sorted()
-    w.writeInt32(Int32(origins.count))
-    for node in origins {
-      w.writeInt64(Int64(bitPattern: node))
-      w.writeInt64(Int64(bitPattern: lastSequences[node]!))
+      w.writeBool(record.lastRequest != nil)
+      w.writeInt64(Int64(bitPattern: record.lastRequest?.connection ?? 0))
+      w.writeInt32(record.lastRequest?.xid ?? 0)
     }
     w.writeInt32(Int32(paths.count))
     for path in paths {
@@ -91,9 +88,13 @@ extension DataTree {
     let computed = CRC32C.checksum(bytes[0..<bodyEnd])
     guard stored == computed else { throw .snapshotChecksumMismatch(stored: stored, computed: computed) }
 
-    var r = JuteReader(bytes, range: 8..<bodyEnd)
+    // Bounded by the snapshot's own size: node data may exceed the default jute bound when
+    // the cluster runs with a larger jute.maxbuffer, and every count is still checked against
+    // the bytes left.
+    var r = JuteReader(bytes, range: 8..<bodyEnd, lengthBound: bytes.count)
     self.init(configuration: configuration)
-    nodes = [:]
+    nodes = NodeTable()
+    approximateDataSize = 0
     acls = ACLTable()
     try DataTree.jute { () throws(JuteError) in
       lastAppliedZxid = Zxid(try r.readInt64())
@@ -110,28 +111,22 @@ extension DataTree {
       for _ in 0..<count { lists.append(try r.readVector(of: ACL.self, minElementBytes: ACL.minEncodedBytes)) }
       return lists
     }
-    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 16) }
+    let sessionCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 29) }
     var previousSession: SessionID?
     for _ in 0..<sessionCount {
       let (id, record) = try DataTree.jute { () throws(JuteError) in
         let id = SessionID(try r.readInt64())
         let timeoutMs = try r.readInt32()
         let password = try r.readBuffer()
-        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: []))
+        let hasLast = try r.readBool()
+        let connection = UInt64(bitPattern: try r.readInt64())
+        let xid = try r.readInt32()
+        let last = hasLast ? AppliedRequest(connection: connection, xid: xid) : nil
+        return (id, SessionRecord(timeoutMs: timeoutMs, password: password, ephemerals: [], lastRequest: last))
       }
       if let previousSession, !(previousSession < id) { throw .inconsistentSnapshot("sessions out of order at \(id)") }
       previousSession = id
       sessionTable[id] = record
-    }
-    let originCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 16) }
-    var previousOrigin: UInt64?
-    for _ in 0..<originCount {
-      let (node, sequence) = try DataTree.jute { () throws(JuteError) in
-        (UInt64(bitPattern: try r.readInt64()), UInt64(bitPattern: try r.readInt64()))
-      }
-      if let previousOrigin, !(previousOrigin < node) { throw .inconsistentSnapshot("origins out of order at \(node)") }
-      previousOrigin = node
-      lastSequences[node] = sequence
     }
     let nodeCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 72) }
     var previousPath: String?
@@ -140,7 +135,7 @@ extension DataTree {
         let path = try r.readString()
         let data = try r.readBuffer()
         let aclRef = try r.readInt32()
-        var node = ZNode(data: data, aclIndex: 0, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
+        var node = ZNode(path: path, data: data, aclIndex: 0, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
         node.czxid = try r.readInt64()
         node.mzxid = try r.readInt64()
         node.pzxid = try r.readInt64()
@@ -160,10 +155,13 @@ extension DataTree {
       }
       previousPath = path
       guard aclRef >= 0, Int(aclRef) < aclLists.count else { throw .inconsistentSnapshot("\(path): ACL \(aclRef) out of range") }
+      // No node can get an empty ACL through apply (INVALIDACL), and an empty ACL allows everyone.
+      guard !aclLists[Int(aclRef)].isEmpty else { throw .inconsistentSnapshot("\(path): empty ACL") }
       var stored = node
       stored.aclIndex = acls.retain(aclLists[Int(aclRef)])
       if path == "/" {
         nodes[path] = stored
+        approximateDataSize += path.utf8.count + stored.dataCount
         continue
       }
       guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {

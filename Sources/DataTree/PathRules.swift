@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// ZooKeeper's path rules (`PathUtils.validatePath`), applied where ZooKeeper's server applies them.
 ///
 /// This helper should move to ZooKeeperWire once that target exposes a public path-validation
@@ -65,7 +71,20 @@ enum PathRules {
   /// Byte-wise order of paths: the same on every replica and every Swift version, and a parent
   /// always sorts before its descendants.
   static func precedes(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    // Native Swift strings are contiguous UTF-8, so this compares raw bytes; the fallback covers
+    // bridged or lazily decoded strings.
+    let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+      b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
+        let common = min(pa.count, pb.count)
+        if common > 0, let ba = pa.baseAddress, let bb = pb.baseAddress {
+          let order = memcmp(ba, bb, common)
+          if order != 0 { return order < 0 }
+        }
+        return pa.count < pb.count
+      }
+    }
+    if let result = fast ?? nil { return result }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
   }
 
   private static let slash = UInt16(UInt8(ascii: "/"))

@@ -39,7 +39,7 @@ extension WatchRegistry {
   ) -> Set<WatcherID> {
     var notified: Set<WatcherID> = []
     var spent: [WatcherID] = []
-    if let here = table(child)[path] {
+    if let here = table(child)[PathKey(path)] {
       for (watcher, modes) in here {
         if modes.contains(.persistentRecursive) && type != .nodeChildrenChanged { notified.insert(watcher) }
         if modes.contains(.standard) {
@@ -52,7 +52,7 @@ extension WatchRegistry {
     if recursiveCount > 0 && type != .nodeChildrenChanged {
       var ancestor = PathRules.parent(of: path)
       while let current = ancestor {
-        for (watcher, modes) in table(child)[current] ?? [:] where modes.contains(.persistentRecursive) {
+        for (watcher, modes) in table(child)[PathKey(current)] ?? [:] where modes.contains(.persistentRecursive) {
           notified.insert(watcher)
         }
         ancestor = current == "/" ? nil : PathRules.parent(of: current)

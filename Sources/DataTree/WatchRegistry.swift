@@ -2,19 +2,28 @@ import ZooKeeperWire
 
 /// Identifies who armed a watch: the server maps each client connection to one.
 public struct WatcherID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+  /// The id the server assigned.
   public var rawValue: UInt64
+  /// Wraps a raw id.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
+  /// Wraps a raw id.
   public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+  /// Numeric order: the order events for one change are listed in.
   public static func < (a: WatcherID, b: WatcherID) -> Bool { a.rawValue < b.rawValue }
+  /// "watcher N".
   public var description: String { "watcher \(rawValue)" }
 }
 
 /// A notification to deliver: a WatcherEvent (state SyncConnected) for one watcher.
 public struct WatchEvent: Hashable, Sendable {
+  /// Who to notify.
   public var watcher: WatcherID
+  /// WatcherEvent.type.
   public var type: EventType
+  /// WatcherEvent.path (server-side; the client strips its chroot).
   public var path: String
 
+  /// An event for `watcher`.
   public init(watcher: WatcherID, type: EventType, path: String) {
     self.watcher = watcher
     self.type = type
@@ -30,13 +39,14 @@ public struct WatchEvent: Hashable, Sendable {
 /// deterministic order (change order, then ZooKeeper's order of triggers within a change, then
 /// watcher id).
 public struct WatchRegistry: Sendable {
-  var dataTable: [String: [WatcherID: WatchModes]] = [:]
-  var childTable: [String: [WatcherID: WatchModes]] = [:]
-  var pathsByWatcher: [WatcherID: Set<String>] = [:]
+  var dataTable: [PathKey: [WatcherID: WatchModes]] = [:]
+  var childTable: [PathKey: [WatcherID: WatchModes]] = [:]
+  var pathsByWatcher: [WatcherID: PathSet] = [:]
   /// Number of (path, watcher) pairs holding a recursive watch: when 0, triggers skip the walk
   /// up the ancestors, as ZooKeeper.
   var recursiveCount = 0
 
+  /// An empty registry.
   public init() {}
 
   /// Arms a one-shot data watch (getData with watch, or exists with watch whether or not the
@@ -64,8 +74,8 @@ public struct WatchRegistry: Sendable {
 
   /// checkWatches: whether `watcher` has a watch of `type` on `path` (false means NOWATCHER).
   public func contains(_ path: String, type: WatcherType, watcher: WatcherID) -> Bool {
-    let data = dataTable[path]?[watcher] ?? []
-    let child = childTable[path]?[watcher] ?? []
+    let data = dataTable[PathKey(path)]?[watcher] ?? []
+    let child = childTable[PathKey(path)]?[watcher] ?? []
     switch type {
     case .children: return child.contains(.standard)
     case .data: return data.contains(.standard)
@@ -118,14 +128,38 @@ public struct WatchRegistry: Sendable {
     (pathsByWatcher[watcher] ?? []).sorted(by: PathRules.precedes)
   }
 
+  /// Checks that the reverse index and the recursive count agree with the tables; traps with
+  /// context otherwise. For tests and the simulator.
+  public func checkInvariants() {
+    var recursive = 0
+    var expected: [WatcherID: Set<PathKey>] = [:]
+    for (child, table) in [(false, dataTable), (true, childTable)] {
+      for (path, entries) in table {
+        precondition(!entries.isEmpty, "\(path.string): empty entry left in the table")
+        for (watcher, modes) in entries {
+          precondition(!modes.isEmpty, "\(path.string): empty modes for \(watcher)")
+          precondition(!(child && modes.contains(.persistentRecursive)), "\(path.string): recursive watch in the child table")
+          if modes.contains(.persistentRecursive) { recursive += 1 }
+          expected[watcher, default: []].insert(path)
+        }
+      }
+    }
+    precondition(recursive == recursiveCount, "recursive count \(recursiveCount), tables hold \(recursive)")
+    precondition(expected.keys.sorted() == pathsByWatcher.keys.sorted(), "watchers index out of date")
+    for (watcher, paths) in expected {
+      let indexed = Set((pathsByWatcher[watcher] ?? []).map(PathKey.init))
+      precondition(indexed == paths, "\(watcher): paths index out of date")
+    }
+  }
+
   // MARK: Tables
 
   private mutating func add(_ path: String, _ watcher: WatcherID, _ mode: WatchModes, child: Bool) {
-    let before = table(child)[path]?[watcher] ?? []
+    let before = table(child)[PathKey(path)]?[watcher] ?? []
     if child {
-      childTable[path, default: [:]][watcher, default: []].insert(mode)
+      childTable[PathKey(path), default: [:]][watcher, default: []].insert(mode)
     } else {
-      dataTable[path, default: [:]][watcher, default: []].insert(mode)
+      dataTable[PathKey(path), default: [:]][watcher, default: []].insert(mode)
     }
     if mode == .persistentRecursive && !before.contains(.persistentRecursive) { recursiveCount += 1 }
     pathsByWatcher[watcher, default: []].insert(path)
@@ -133,24 +167,24 @@ public struct WatchRegistry: Sendable {
 
   /// Removes `modes` of `watcher` on `path` from one table; true if any was there.
   mutating func remove(_ path: String, _ watcher: WatcherID, _ modes: WatchModes, child: Bool) -> Bool {
-    guard let current = table(child)[path]?[watcher], !current.isDisjoint(with: modes) else { return false }
+    guard let current = table(child)[PathKey(path)]?[watcher], !current.isDisjoint(with: modes) else { return false }
     let left = current.subtracting(modes)
     if current.contains(.persistentRecursive) && !left.contains(.persistentRecursive) { recursiveCount -= 1 }
     if child {
-      childTable[path]![watcher] = left.isEmpty ? nil : left
-      if childTable[path]!.isEmpty { childTable[path] = nil }
+      childTable[PathKey(path)]![watcher] = left.isEmpty ? nil : left
+      if childTable[PathKey(path)]!.isEmpty { childTable[PathKey(path)] = nil }
     } else {
-      dataTable[path]![watcher] = left.isEmpty ? nil : left
-      if dataTable[path]!.isEmpty { dataTable[path] = nil }
+      dataTable[PathKey(path)]![watcher] = left.isEmpty ? nil : left
+      if dataTable[PathKey(path)]!.isEmpty { dataTable[PathKey(path)] = nil }
     }
-    if dataTable[path]?[watcher] == nil && childTable[path]?[watcher] == nil {
+    if dataTable[PathKey(path)]?[watcher] == nil && childTable[PathKey(path)]?[watcher] == nil {
       pathsByWatcher[watcher]?.remove(path)
       if pathsByWatcher[watcher]?.isEmpty == true { pathsByWatcher[watcher] = nil }
     }
     return true
   }
 
-  func table(_ child: Bool) -> [String: [WatcherID: WatchModes]] { child ? childTable : dataTable }
+  func table(_ child: Bool) -> [PathKey: [WatcherID: WatchModes]] { child ? childTable : dataTable }
 }
 
 /// The modes one watcher holds on one path in one table. ZooKeeper 3.9 keeps them side by side

@@ -15,6 +15,8 @@ struct ClientConnection {
   }
 
   let id: ClientID
+  /// Names this connection across the cluster in the commands it causes (`Origin.connection`).
+  let identity: UInt64
   /// The peer's IP address, as the `ip` ACL scheme sees it.
   let address: String
   let port: UInt16
@@ -33,8 +35,9 @@ struct ClientConnection {
   var packetsReceived: UInt64 = 0
   var packetsSent: UInt64 = 0
 
-  init(id: ClientID, address: String, port: UInt16, frameBytesMax: Int, nowMs: Int64) {
+  init(id: ClientID, identity: UInt64, address: String, port: UInt16, frameBytesMax: Int, nowMs: Int64) {
     self.id = id
+    self.identity = identity
     self.address = address
     self.port = port
     self.decoder = FrameDecoder(frameBytesMax: frameBytesMax)
@@ -54,11 +57,11 @@ struct ClientConnection {
 
   mutating func enqueue(_ request: PendingRequest) { queue.append(request) }
 
-  /// Index into `queue` of the request waiting for the write with request sequence `sequence`.
-  func indexOfProposedWrite(sequence: UInt64) -> Int? {
+  /// Index into `queue` of the request waiting for its write `xid` to apply.
+  func indexOfProposedWrite(xid: Xid) -> Int? {
     var i = queueHead
     while i < queue.count {
-      if case .proposed = queue[i].state, queue[i].sequence == sequence { return i }
+      if case .proposed = queue[i].state, queue[i].xid == xid { return i }
       i += 1
     }
     return nil
@@ -93,6 +96,10 @@ struct PendingRequest {
   let request: ClientRequest
   var state: State
   let receivedAtMs: Int64
-  /// For a write: the request sequence its command carries (0 otherwise).
-  var sequence: UInt64 = 0
+}
+
+/// Names one client write across nodes: the connection that sent it and its xid there.
+struct InFlightKey: Hashable {
+  var connection: UInt64
+  var xid: Int32
 }

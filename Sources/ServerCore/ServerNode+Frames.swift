@@ -80,23 +80,20 @@ extension ServerNode {
   /// their turn so each sees every earlier write of the session (FIFO per session).
   mutating func enqueue(_ request: ClientRequest, xid: Xid, client id: ClientID, session: SessionID) {
     var state: PendingRequest.State = .local
-    var sequence: UInt64 = 0
     switch classify(request) {
     case .write(var operation):
       if case .closeSession = operation {
         operation = .closeSession(session)
         sessionsClosing.insert(session)
       }
-      sequence = takeSequence()
       let origin = Origin(
-        session: session, xid: xid, authIds: clients[id]?.authIds ?? [], node: config.nodeID.rawValue, sequence: sequence)
+        session: session, connection: clients[id]?.identity, xid: xid, authIds: clients[id]?.authIds ?? [])
       guard submit(Command(timeMs: clockMs, origin: origin, operation: operation)) else {
         if case .closeSession = operation { sessionsClosing.remove(session) }
         close(id, reason: "no leader to take the write")
         return
       }
       state = .proposed
-      pendingWrites[sequence] = id
     case .invalid(let code):
       state = .done(replyFrame(xid: xid, err: code))
     case .sync:
@@ -109,7 +106,7 @@ extension ServerNode {
       break
     }
     guard var client = clients[id] else { return }
-    client.enqueue(PendingRequest(xid: xid, request: request, state: state, receivedAtMs: clockMs, sequence: sequence))
+    client.enqueue(PendingRequest(xid: xid, request: request, state: state, receivedAtMs: clockMs))
     if client.pendingCount >= config.pendingRequestsMax && !client.readingPaused {
       client.readingPaused = true
       actions.append(.pauseReading(id))

@@ -42,7 +42,7 @@ extension ServerNode {
     let timeoutMs = config.negotiatedTimeoutMs(request.timeOutMs)
     let password = sessionPassword(session)
     let command = Command(
-      timeMs: clockMs, origin: Origin(session: session, xid: nil, node: config.nodeID.rawValue, sequence: takeSequence()),
+      timeMs: clockMs, origin: Origin(session: session, connection: clients[id]?.identity, xid: nil),
       operation: .createSession(session, password: password, timeoutMs: timeoutMs))
     guard submit(command) else {
       close(id, reason: "no leader to open a session")

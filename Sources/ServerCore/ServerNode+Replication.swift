@@ -103,8 +103,8 @@ extension ServerNode {
       lastZxid = zxid
       let result = tree.apply(command, zxid: zxid)
       stats.commandsApplied += 1
-      if command.origin.node == config.nodeID.rawValue && command.origin.sequence != 0 {
-        inFlight[command.origin.sequence] = nil
+      if !inFlight.isEmpty, let connection = command.origin.connection, let xid = command.origin.xid {
+        inFlight[InFlightKey(connection: connection, xid: xid.rawValue)] = nil
       }
       deliverEvents(for: result)
       complete(command, result)
@@ -139,7 +139,7 @@ extension ServerNode {
       let requester = ownRequester(command)
       if let id = sessionClients.removeValue(forKey: session) {
         if let (client, xid) = requester, client == id {
-          finishWrite(client: id, sequence: command.origin.sequence, bytes: Frame.reply(ReplyHeader(xid: xid, zxid: result.zxid)))
+          finishWrite(client: id, xid: xid, bytes: Frame.reply(ReplyHeader(xid: xid, zxid: result.zxid)))
         } else {
           close(id, reason: "session \(session) expired")
         }
@@ -150,23 +150,23 @@ extension ServerNode {
     }
     guard let (id, xid) = ownRequester(command) else { return }
     guard case .duplicate = result.reply else {
-      finishWrite(client: id, sequence: command.origin.sequence, bytes: replyBytes(for: command, result, xid: xid))
+      finishWrite(client: id, xid: xid, bytes: replyBytes(for: command, result, xid: xid))
       return
     }
   }
 
-  /// The local connection and xid that asked for `command`, if this node took it (and still
-  /// has the connection). Matched by request sequence: clients reuse xids after reconnecting.
-  mutating func ownRequester(_ command: Command) -> (ClientID, Xid)? {
-    guard command.origin.node == config.nodeID.rawValue, command.origin.sequence != 0,
-      let xid = command.origin.xid,
-      let id = pendingWrites.removeValue(forKey: command.origin.sequence)
+  /// The local connection and xid that asked for `command`, if that connection is still open
+  /// here. Matched by connection identity, never reused, since clients reuse xids after a
+  /// reconnect.
+  func ownRequester(_ command: Command) -> (ClientID, Xid)? {
+    guard let connection = command.origin.connection, let xid = command.origin.xid,
+      let id = connectionsByIdentity[connection]
     else { return nil }
     return (id, xid)
   }
 
-  mutating func finishWrite(client id: ClientID, sequence: UInt64, bytes: [UInt8]) {
-    guard let index = clients[id]?.indexOfProposedWrite(sequence: sequence) else { return }
+  mutating func finishWrite(client id: ClientID, xid: Xid, bytes: [UInt8]) {
+    guard let index = clients[id]?.indexOfProposedWrite(xid: xid) else { return }
     clients[id]?.queue[index].state = .done(bytes)
     drain(id)
   }

@@ -24,8 +24,10 @@ extension ServerNode {
   /// Routes a command: proposed on the leader, forwarded by a follower. False when no leader is
   /// known.
   mutating func submit(_ command: Command) -> Bool {
-    let key = command.origin.sequence
-    if key != 0, inFlight.updateValue(command, forKey: key) == nil { inFlightOrder.append(key) }
+    if let connection = command.origin.connection, let xid = command.origin.xid {
+      let key = InFlightKey(connection: connection, xid: xid.rawValue)
+      if inFlight.updateValue(command, forKey: key) == nil { inFlightOrder.append(key) }
+    }
     if role == .leader {
       if proposalBuffer.count >= config.commandsPerEntryMax { flushProposals() }
       proposalBuffer.append(command)

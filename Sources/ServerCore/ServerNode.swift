@@ -37,12 +37,12 @@ public struct ServerNode {
   /// Writes of this node's clients handed to Raft (here or at the leader) and not yet applied,
   /// in submission order. A new leader gets them again: if the old one had logged them, the
   /// copies apply as duplicates and change nothing (DataTree skips a session's old xids).
-  var inFlight: [UInt64: Command] = [:]
-  var inFlightOrder: [UInt64] = []
-  /// Which local connection waits for the write with each request sequence.
-  var pendingWrites: [UInt64: ClientID] = [:]
-  /// The last request sequence handed out; see `Origin.sequence`.
-  var lastSequence: UInt64 = 0
+  var inFlight: [InFlightKey: Command] = [:]
+  var inFlightOrder: [InFlightKey] = []
+  /// Local connections by their cluster-unique identity (`Origin.connection`).
+  var connectionsByIdentity: [UInt64: ClientID] = [:]
+  /// The last connection identity handed out.
+  var lastIdentity: UInt64 = 0
   /// A `Ready` handed out for persisting and not yet reported durable.
   var readyInFlight: Ready?
   /// Read-index requests by context, and the index each must wait for once known.
@@ -104,8 +104,10 @@ public struct ServerNode {
   /// A client connected from `address` (its IP, for the `ip` ACL scheme) and `port`.
   public mutating func clientConnected(_ id: ClientID, address: String, port: UInt16, nowMs: Int64) {
     advanceClock(nowMs)
+    let identity = takeIdentity()
     clients[id] = ClientConnection(
-      id: id, address: address, port: port, frameBytesMax: config.frameBytesMax, nowMs: nowMs)
+      id: id, identity: identity, address: address, port: port, frameBytesMax: config.frameBytesMax, nowMs: nowMs)
+    connectionsByIdentity[identity] = id
     stats.connectionsAccepted += 1
   }
 
@@ -129,8 +131,11 @@ public struct ServerNode {
       sessionClients[session] = nil
     }
     if case .creatingSession(let session) = client.phase { sessionCreations[session] = nil }
-    for request in client.queue[client.queueHead...] where request.sequence != 0 {
-      pendingWrites[request.sequence] = nil
+    connectionsByIdentity[client.identity] = nil
+    // Its unapplied writes are not handed to a new leader again: once the connection is gone, a
+    // copy could apply after the session's next request and DataTree could not tell.
+    if !inFlight.isEmpty {
+      for key in inFlight.keys where key.connection == client.identity { inFlight[key] = nil }
     }
     for (context, waiter) in readIndexWaiters where waiter.client == id {
       readIndexWaiters[context] = nil
@@ -250,11 +255,13 @@ public struct ServerNode {
   public var connectionCount: Int { clients.count }
   public var watchCount: Int { watches.watchCount }
 
-  /// A request sequence this node never handed out before, across restarts too: at least the
-  /// wall clock in ms shifted left by 20 bits, and above the last one.
-  mutating func takeSequence() -> UInt64 {
-    lastSequence = max(lastSequence + 1, UInt64(max(0, clockMs)) << 20)
-    return lastSequence
+  /// A connection identity no node of the cluster ever hands out again: this node's id in the
+  /// top byte, then a counter that starts from the wall clock in ms shifted left by 12 bits, so
+  /// a restarted node does not reuse the identities of its previous run.
+  mutating func takeIdentity() -> UInt64 {
+    let floor = (UInt64(max(0, clockMs)) << 12) & ((1 << 56) - 1)
+    lastIdentity = max(lastIdentity + 1, floor)
+    return (config.nodeID.rawValue << 56) | (lastIdentity & ((1 << 56) - 1))
   }
 
   mutating func advanceClock(_ nowMs: Int64) {

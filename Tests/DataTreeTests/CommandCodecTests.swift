@@ -4,7 +4,7 @@ import ZooKeeperWire
 
 let sampleCommands: [Command] = [
   Command(timeMs: 1, origin: .leader, operation: .createSession(alice, password: Array(0..<16), timeoutMs: 4000)),
-  Command(timeMs: 2, origin: Origin(session: alice, xid: Xid(9)), operation: .closeSession(alice)),
+  Command(timeMs: 2, origin: Origin(session: alice, connection: UInt64.max, xid: Xid(9)), operation: .closeSession(alice)),
   Command(
     timeMs: 3, origin: Origin(session: alice, xid: Xid(1), authIds: [aliceDigest, Id(scheme: "ip", id: "127.0.0.1")]),
     operation: .create(CreateOperation(path: "/a", data: [1, 2, 3], acl: ACL.creatorAll, flags: 5, ttlMs: 100, opCode: .createTTL))),
@@ -20,6 +20,7 @@ let sampleCommands: [Command] = [
     ])),
   Command(timeMs: 9, origin: .leader, operation: .deleteContainer(path: "/c")),
   Command(timeMs: -10, origin: .leader, operation: .deleteExpiredTTL(path: "/t")),
+  Command(timeMs: 11, origin: .leader, operation: .reconfig(data: Array("server.1=127.0.0.1:2888:3888;2181".utf8))),
 ]
 
 @Suite("Command encoding")
@@ -46,7 +47,7 @@ struct CommandCodecTests {
     bytes[0] = 2
     #expect(throws: DataTreeError.unsupportedCommandVersion(2)) { try Command(decoding: bytes) }
     bytes = sampleCommands[9].encoded()
-    let tagOffset = 1 + 8 + 8 + 1 + 4 + 8 + 8 + 4
+    let tagOffset = 1 + 8 + 8 + 1 + 8 + 1 + 4 + 4
     bytes[tagOffset] = 77
     #expect(throws: DataTreeError.unknownOperationTag(77)) { try Command(decoding: bytes) }
     #expect(throws: DataTreeError.trailingBytes(1)) { try Command(decoding: sampleCommands[1].encoded() + [0]) }
@@ -96,5 +97,20 @@ struct SplitMix64 {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+  }
+}
+
+@Suite("Large values")
+struct LargeValueTests {
+  @Test("a command and a snapshot carrying 2.2 MB of data, over the default jute bound, decode")
+  func largeData() throws {
+    let big = [UInt8](repeating: 0x5A, count: 2_200_000)
+    let command = Command(timeMs: 1, origin: Origin(session: alice, xid: nil), operation: .setData(path: "/big", data: big, version: -1))
+    #expect(try Command(decoding: command.encoded()) == command)
+    var h = Harness()
+    h.create("/big")
+    h.run(command.operation)
+    let restored = try DataTree(snapshot: h.tree.snapshot())
+    #expect(restored.getData("/big", ids: []).map(\.data.count) == .success(2_200_000))
   }
 }

@@ -19,12 +19,11 @@ struct Harness {
 
   @discardableResult
   mutating func run(
-    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], xid: Xid? = nil,
-    node: UInt64 = 0, sequence: UInt64 = 0
+    _ operation: Operation, session: SessionID = alice, ids: [Id] = [], connection: UInt64 = 77, xid: Xid? = nil
   ) -> ApplyResult {
     zxid += 1
     timeMs += 10
-    let origin = Origin(session: session, xid: xid, authIds: ids, node: node, sequence: sequence)
+    let origin = Origin(session: session, connection: connection, xid: xid, authIds: ids)
     let command = Command(timeMs: timeMs, origin: origin, operation: operation)
     let result = tree.apply(command, zxid: Zxid(zxid))
     tree.checkInvariants()

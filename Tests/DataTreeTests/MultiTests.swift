@@ -81,3 +81,78 @@ extension MultiOutcome {
     return nil
   }
 }
+
+@Suite("multi edge cases")
+struct MultiEdgeTests {
+  @Test("rolling back a delete restores a node whose ACL list lost its last user inside the multi")
+  func aclSlotRollback() {
+    var h = Harness()
+    let unique = [ACL(perms: .all, id: Id(scheme: "ip", id: "10.0.0.1"))]
+    h.create("/only", acl: unique)
+    let before = h.tree.digest()
+    let result = h.run(.multi([
+      .delete(path: "/only", version: -1),
+      .create(CreateOperation(path: "/other", acl: [ACL(perms: .read, id: .anyone)])),
+      .create(CreateOperation(path: "/other")),
+    ]))
+    #expect(result.reply == .multi([.error(.ok), .error(.ok), .error(.nodeExists)]))
+    #expect(h.tree.digest() == before)
+    #expect(h.tree.getACL("/only", ids: [Id(scheme: "ip", id: "10.0.0.1")]).map(\.acl) == .success(unique))
+  }
+
+  @Test("watch events from a multi come in op order under its one zxid")
+  func multiEvents() {
+    var h = Harness()
+    var watches = WatchRegistry()
+    h.create("/a")
+    watches.addWatch("/", watcher: w1, mode: .persistentRecursive)
+    watches.addChildWatch("/", watcher: w2)
+    let result = h.run(.multi([
+      .create(CreateOperation(path: "/b")), .setData(path: "/a", data: [1], version: -1), .delete(path: "/b", version: -1),
+    ]))
+    #expect(watches.trigger(result.changes) == [
+      WatchEvent(watcher: w1, type: .nodeCreated, path: "/b"),
+      WatchEvent(watcher: w2, type: .nodeChildrenChanged, path: "/"),
+      WatchEvent(watcher: w1, type: .nodeDataChanged, path: "/a"),
+      WatchEvent(watcher: w1, type: .nodeDeleted, path: "/b"),
+    ])
+  }
+
+  @Test("closing a session fires NodeDeleted for each ephemeral and NodeChildrenChanged on parents")
+  func closeSessionEvents() {
+    var h = Harness()
+    var watches = WatchRegistry()
+    h.create("/p")
+    h.create("/p/e", mode: .ephemeral)
+    watches.addDataWatch("/p/e", watcher: w1)
+    watches.addChildWatch("/p", watcher: w2)
+    let result = h.run(.closeSession(alice), session: alice)
+    #expect(watches.trigger(result.changes) == [
+      WatchEvent(watcher: w1, type: .nodeDeleted, path: "/p/e"),
+      WatchEvent(watcher: w2, type: .nodeChildrenChanged, path: "/p"),
+    ])
+  }
+
+  @Test("the reapers refuse each other's kind")
+  func reaperKinds() {
+    var h = Harness(extendedTypes: true)
+    h.create("/c", mode: .container)
+    h.create("/c/x")
+    h.run(.delete(path: "/c/x", version: -1))
+    h.create("/t", mode: .persistentWithTTL, ttlMs: 1)
+    h.timeMs += 1_000
+    #expect(h.run(.deleteExpiredTTL(path: "/c"), session: .none).reply == .failed(.badVersion))
+    #expect(h.run(.deleteContainer(path: "/t"), session: .none).reply == .failed(.badVersion))
+    #expect(h.run(.deleteContainer(path: "/c"), session: .none).reply == .deleted)
+    #expect(h.run(.deleteExpiredTTL(path: "/t"), session: .none).reply == .deleted)
+  }
+
+  @Test("createSession for an open session keeps it as it is")
+  func createSessionTwice() {
+    var h = Harness()
+    h.create("/e", mode: .ephemeral)
+    h.run(.createSession(alice, password: [1], timeoutMs: 1), session: .none)
+    #expect(h.tree.session(alice)?.timeoutMs == 30_000)
+    #expect(h.tree.session(alice)?.ephemeralCount == 1)
+  }
+}

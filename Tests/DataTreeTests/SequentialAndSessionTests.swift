@@ -71,29 +71,91 @@ struct SequentialAndSessionTests {
     #expect(h.tree.getEphemerals(session: bob, prefix: "/") == [])
   }
 
-  @Test("a command whose node already had a later or equal sequence applied is a duplicate and changes nothing")
-  func duplicateSequence() {
+  @Test("a command repeating an applied xid of its session is a duplicate and changes nothing")
+  func duplicateXid() {
     var h = Harness()
-    #expect(h.run(.create(CreateOperation(path: "/a")), xid: Xid(5), node: 2, sequence: 50).reply.createdPath == "/a")
+    #expect(h.run(.create(CreateOperation(path: "/a")), xid: Xid(5)).reply.createdPath == "/a")
     let before = h.tree.digest()
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(6), node: 2, sequence: 50).reply == .duplicate)
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(7), node: 2, sequence: 49).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(5)).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(4)).reply == .duplicate)
     #expect(h.tree.digest() == before)
-    // Another node's sequences are its own.
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1), node: 3, sequence: 10).reply.createdPath == "/b")
-    #expect(h.run(.create(CreateOperation(path: "/c")), xid: Xid(8), node: 2, sequence: 51).reply.createdPath == "/c")
-    // Sequences survive a snapshot.
-    let restored = try! DataTree(snapshot: h.tree.snapshot())
-    var again = h
-    again.tree = restored
-    #expect(again.run(.create(CreateOperation(path: "/d")), xid: Xid(9), node: 2, sequence: 51).reply == .duplicate)
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(6)).reply.createdPath == "/b")
   }
 
-  @Test("xids that start again from 1 (kazoo reconnecting) are not duplicates")
-  func xidRestart() {
+  @Test("a new connection restarting its xids (as kazoo does) is not a duplicate")
+  func newConnection() {
     var h = Harness()
-    h.run(.create(CreateOperation(path: "/a")), xid: Xid(40), node: 1, sequence: 1)
-    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1), node: 1, sequence: 2).reply.createdPath == "/b")
-    #expect(h.run(.create(CreateOperation(path: "/c")), xid: Xid(1)).reply.createdPath == "/c")
+    h.run(.create(CreateOperation(path: "/a")), connection: 1, xid: Xid(40))
+    #expect(h.run(.create(CreateOperation(path: "/b")), connection: 2, xid: Xid(1)).reply.createdPath == "/b")
+    #expect(h.run(.create(CreateOperation(path: "/c")), connection: 2, xid: Xid(1)).reply == .duplicate)
+  }
+
+  @Test("xids wrapping from Int32.max to 1 are not duplicates")
+  func xidWrap() {
+    var h = Harness()
+    h.run(.create(CreateOperation(path: "/a")), xid: Xid(Int32.max))
+    #expect(h.run(.create(CreateOperation(path: "/b")), xid: Xid(1)).reply.createdPath == "/b")
+  }
+}
+
+@Suite("Path order")
+struct PathOrderTests {
+  @Test("paths sort by UTF-8 bytes, parents before descendants")
+  func byteOrder() {
+    let paths = ["/a/b", "/a-b", "/a", "/", "/ü", "/z", "/a/b/c", "/ab"]
+    #expect(paths.sorted(by: PathRules.precedes) == ["/", "/a", "/a-b", "/a/b", "/a/b/c", "/ab", "/z", "/ü"])
+    #expect(!PathRules.precedes("/a", "/a"))
+  }
+}
+
+@Suite("Paths are compared by bytes, as ZooKeeper's Java strings")
+struct PathBytesTests {
+  @Test("canonically equivalent spellings are two different znodes")
+  func canonicalEquivalents() {
+    var h = Harness()
+    let precomposed = "/caf\u{E9}"
+    let decomposed = "/cafe\u{301}"
+    #expect(precomposed == decomposed)  // Swift's String equality, which the tree must not use
+    #expect(h.create(precomposed, "1").createdPath == precomposed)
+    #expect(h.create(decomposed, "2").createdPath == decomposed)
+    #expect(h.tree.getData(precomposed, ids: []).map(\.data) == .success(Array("1".utf8)))
+    #expect(h.tree.getData(decomposed, ids: []).map(\.data) == .success(Array("2".utf8)))
+    #expect(h.stat("/")?.numChildren == 3)
+    var watches = WatchRegistry()
+    watches.addDataWatch(precomposed, watcher: w1)
+    #expect(watches.trigger([.nodeDataChanged(path: decomposed)]).isEmpty)
+  }
+}
+
+@Suite("getEphemerals prefixes")
+struct EphemeralPrefixTests {
+  @Test("a blank or / prefix lists all; other prefixes match bytes, not path components")
+  func prefixes() {
+    var h = Harness()
+    h.create("/app")
+    h.create("/apple", mode: .ephemeral)
+    h.create("/app/e", mode: .ephemeral)
+    #expect(h.tree.getEphemerals(session: alice, prefix: "  ") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: " / ") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/app") == ["/app/e", "/apple"])
+    #expect(h.tree.getEphemerals(session: alice, prefix: "/app/") == ["/app/e"])
+  }
+}
+
+@Suite("Session ids")
+struct SessionIdTests {
+  @Test("a session id that ephemeralOwner cannot represent is refused", arguments: [0, Int64.min, Int64(bitPattern: 0xFF00_0000_0000_0001)])
+  func unrepresentable(raw: Int64) {
+    var h = Harness(extendedTypes: true, sessions: [])
+    #expect(h.open(SessionID(raw)).reply == .failed(.badArguments))
+    #expect(h.tree.sessions.isEmpty)
+  }
+
+  @Test("session ids with the top bit set are fine when they do not collide")
+  func highBit() {
+    var h = Harness(sessions: [])
+    let id = SessionID(Int64(bitPattern: 0x8100_0000_0000_0001))
+    #expect(h.open(id).reply == .sessionCreated(id))
+    #expect(h.create("/e", mode: .ephemeral, session: id).stat?.ephemeralOwner == id.rawValue)
   }
 }

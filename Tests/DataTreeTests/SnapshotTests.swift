@@ -15,7 +15,7 @@ struct SnapshotTests {
     h.run(.setData(path: "/ü", data: [1, 2], version: -1))
     h.run(.delete(path: "/app/s-0000000001", version: -1), ids: [aliceDigest])
     #expect(h.stat("/app")?.numChildren == 1)
-    h.run(.create(CreateOperation(path: "/x")), xid: Xid(12), node: 1, sequence: 12)
+    h.run(.create(CreateOperation(path: "/x")), xid: Xid(12))
     return h
   }
 
@@ -42,7 +42,7 @@ struct SnapshotTests {
     restored.tree = try DataTree(snapshot: original.tree.snapshot(), configuration: .init(extendedTypesEnabled: true))
     for h in [0, 1] {
       var harness = h == 0 ? original : restored
-      #expect(harness.run(.create(CreateOperation(path: "/y")), xid: Xid(12), node: 1, sequence: 12).reply == .duplicate)
+      #expect(harness.run(.create(CreateOperation(path: "/y")), xid: Xid(12)).reply == .duplicate)
       harness.run(.closeSession(alice), session: alice)
       harness.create("/app/s-", mode: .persistentSequential, session: bob, ids: [aliceDigest])
       if h == 0 { original = harness } else { restored = harness }

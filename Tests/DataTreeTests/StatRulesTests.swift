@@ -5,10 +5,10 @@ import ZooKeeperWire
 @Suite("Stat fields follow ZooKeeper's rules")
 struct StatRulesTests {
   @Test("a new node has czxid = mzxid = pzxid = its zxid, ctime = mtime = command time, versions 0")
-  func createStat() {
+  func createStat() throws {
     var h = Harness()
     let reply = h.create("/a", "hello")
-    let stat = try! #require(reply.stat)
+    let stat = try #require(reply.stat)
     #expect(stat.czxid == Zxid(h.zxid) && stat.mzxid == Zxid(h.zxid) && stat.pzxid == Zxid(h.zxid))
     #expect(stat.ctime == h.timeMs && stat.mtime == h.timeMs)
     #expect(stat.version == 0 && stat.cversion == 0 && stat.aversion == 0)
@@ -44,31 +44,31 @@ struct StatRulesTests {
   }
 
   @Test("setData steps version, sets mzxid and mtime, keeps czxid, ctime and pzxid")
-  func setDataStat() {
+  func setDataStat() throws {
     var h = Harness()
     h.create("/a", "x")
     let created = h.stat("/a")!
     let reply = h.run(.setData(path: "/a", data: Array("longer".utf8), version: 0)).reply
-    let stat = try! #require(reply.stat)
+    let stat = try #require(reply.stat)
     #expect(stat.version == 1 && stat.mzxid == Zxid(h.zxid) && stat.mtime == h.timeMs)
     #expect(stat.czxid == created.czxid && stat.ctime == created.ctime && stat.pzxid == created.pzxid)
     #expect(stat.dataLength == 6)
   }
 
   @Test("setACL steps aversion only")
-  func setACLStat() {
+  func setACLStat() throws {
     var h = Harness()
     h.create("/a")
     let before = h.stat("/a")!
-    let stat = try! #require(h.run(.setACL(path: "/a", acl: ACL.readUnsafe, version: 0)).reply.stat)
+    let stat = try #require(h.run(.setACL(path: "/a", acl: ACL.readUnsafe, version: 0)).reply.stat)
     #expect(stat.aversion == 1)
     #expect(stat.version == before.version && stat.mzxid == before.mzxid && stat.cversion == before.cversion)
   }
 
   @Test("an ephemeral's ephemeralOwner is its session")
-  func ephemeralOwner() {
+  func ephemeralOwner() throws {
     var h = Harness()
-    let stat = try! #require(h.create("/e", mode: .ephemeral).stat)
+    let stat = try #require(h.create("/e", mode: .ephemeral).stat)
     #expect(stat.ephemeralOwner == alice.rawValue)
   }
 

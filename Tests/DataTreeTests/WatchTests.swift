@@ -55,6 +55,7 @@ struct WatchTests {
       WatchEvent(watcher: w2, type: .nodeDeleted, path: "/a"),
     ])
     #expect(watches.watchCount == 0)
+    watches.checkInvariants()
   }
 
   @Test("a persistent watch fires every time, child changes included")
@@ -152,5 +153,6 @@ struct WatchTests {
     #expect(watches.contains("/p", type: .persistent, watcher: w1))
     #expect(watches.contains("/r", type: .persistentRecursive, watcher: w1))
     #expect(!watches.contains("/changed", type: .data, watcher: w1))
+    watches.checkInvariants()
   }
 }
