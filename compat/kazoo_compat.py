@@ -150,6 +150,10 @@ class Checks:
             raise AssertionError("delete of a node with children succeeded")
         except NotEmptyError:
             pass
+        self.zk.delete(p + "/b")
+        after = self.zk.exists(p)
+        assert after.numChildren == 2 and after.pzxid > stat.pzxid, after
+        assert after.cversion == stat.cversion + 1, "a delete counts in cversion: %r" % (after,)
         self.zk.delete(p, recursive=True)
         assert self.zk.exists(p) is None
 

@@ -143,9 +143,10 @@ extension DataTree {
         unlink(path)
         nodes[parentPath]!.cversion = cversion
         nodes[parentPath]!.pzxid = pzxid
-      case .deleted(let path, let node, let parentPath, let pzxid):
+      case .deleted(let path, let node, let parentPath, let cversion, let pzxid):
         acls.retain(index: node.aclIndex)
         link(path, node)
+        nodes[parentPath]!.cversion = cversion
         nodes[parentPath]!.pzxid = pzxid
       case .dataSet(let path, let data, let version, let mzxid, let mtime):
         replaceData(path, with: data)
@@ -180,6 +181,6 @@ struct ApplyContext {
 /// How to undo one step of a multi.
 enum UndoStep {
   case created(path: String, parent: String, parentCversion: Int32, parentPzxid: Int64)
-  case deleted(path: String, node: ZNode, parent: String, parentPzxid: Int64)
+  case deleted(path: String, node: ZNode, parent: String, parentCversion: Int32, parentPzxid: Int64)
   case dataSet(path: String, data: [UInt8], version: Int32, mzxid: Int64, mtime: Int64)
 }

@@ -163,14 +163,17 @@ extension DataTree {
     return .success(nodes[path]!.stat)
   }
 
-  /// Removes a node known to exist and be childless, as ZooKeeper's `deleteNode`: the parent's
-  /// pzxid becomes this zxid if that is larger; its cversion does not change.
+  /// Removes a node known to exist and be childless: the parent's pzxid becomes this zxid if
+  /// that is larger, and its cversion steps, as a running ZooKeeper 3.8 shows (`stat` of the
+  /// parent after a delete; checked by compat/kazoo_compat.py against Apache ZooKeeper).
   mutating func removeNode(_ path: String, context: inout ApplyContext) {
     guard let parentPath = PathRules.parent(of: path), let parent = header(parentPath) else {
       preconditionFailure("\(path) removed without a parent")
     }
     let node = unlink(path)
-    context.record(.deleted(path: path, node: node, parent: parentPath, parentPzxid: parent.pzxid))
+    context.record(
+      .deleted(path: path, node: node, parent: parentPath, parentCversion: parent.cversion, parentPzxid: parent.pzxid))
+    nodes[parentPath]!.cversion = parent.cversion &+ 1
     if context.zxid.rawValue > parent.pzxid { nodes[parentPath]!.pzxid = context.zxid.rawValue }
     context.changes.append(.nodeDeleted(path: path))
   }

@@ -12,9 +12,9 @@ struct SequentialAndSessionTests {
     #expect(h.create("/q/n-", mode: .ephemeralSequential).createdPath == "/q/n-0000000001")
     h.create("/q/plain")
     h.run(.delete(path: "/q/plain", version: -1))
-    // The delete did not step cversion; the plain create did.
-    #expect(h.create("/q/n-", mode: .persistentSequential).createdPath == "/q/n-0000000003")
-    #expect(h.create("/q/", mode: .persistentSequential).createdPath == "/q/0000000004")
+    // The plain create and its delete both stepped cversion.
+    #expect(h.create("/q/n-", mode: .persistentSequential).createdPath == "/q/n-0000000004")
+    #expect(h.create("/q/", mode: .persistentSequential).createdPath == "/q/0000000005")
   }
 
   @Test("a negative cversion formats as Java's %010d does")
