@@ -44,16 +44,20 @@ func freePort() -> UInt16 {
 
 /// A `grove-server` child process with its own config and data directory.
 final class ServerProcess {
-  let directory: ScratchDirectory
+  let path: String
+  let host: String
   let port: UInt16
   let configPath: String
+  /// Removed by `stop()` when this process owns it (a standalone server).
+  let ownedDirectory: ScratchDirectory?
   var process: Process?
-  var logPath: String { directory.path + "/server.log" }
+  var logPath: String { path + "/server.log" }
+  var dataPath: String { path + "/data" }
 
-  init(name: String, extraConfig: String = "") throws {
-    directory = ScratchDirectory(name)
-    port = freePort()
-    configPath = directory.path + "/zoo.cfg"
+  /// A standalone server on 127.0.0.1 in a scratch directory of its own.
+  convenience init(name: String, extraConfig: String = "") throws {
+    let directory = ScratchDirectory(name)
+    let port = freePort()
     let config = """
       tickTime=500
       dataDir=\(directory.path)/data
@@ -64,11 +68,27 @@ final class ServerProcess {
       4lw.commands.whitelist=*
       \(extraConfig)
       """
+    try self.init(directory: directory.path, host: "127.0.0.1", port: port, config: config, owned: directory)
+  }
+
+  init(directory: String, host: String, port: UInt16, config: String, owned: ScratchDirectory? = nil) throws {
+    path = directory
+    self.host = host
+    self.port = port
+    ownedDirectory = owned
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    configPath = directory + "/zoo.cfg"
     try config.write(toFile: configPath, atomically: true, encoding: .utf8)
   }
 
   /// Starts the server and waits (bounded) until it answers `ruok`.
   func start() throws {
+    try launch()
+    try waitUntilServing()
+  }
+
+  /// Starts the process without waiting.
+  func launch() throws {
     guard let executable = builtExecutable("grove-server") else {
       throw TestFailure("grove-server is not built next to the tests; run `swift build --build-tests`")
     }
@@ -82,6 +102,11 @@ final class ServerProcess {
     process.standardOutput = log
     try process.run()
     self.process = process
+  }
+
+  /// Waits (bounded) until the server answers `ruok`.
+  func waitUntilServing() throws {
+    guard let process else { throw TestFailure("not launched") }
     let deadline = Date().addingTimeInterval(20)
     while Date() < deadline {
       if !process.isRunning { throw TestFailure("grove-server exited: \(serverLog())") }
@@ -105,11 +130,16 @@ final class ServerProcess {
   func stop() {
     kill(SIGTERM)
     kill(SIGKILL)
-    directory.remove()
+    ownedDirectory?.remove()
+  }
+
+  /// Deletes the data directory (the node loses its disk).
+  func wipe() throws {
+    try FileManager.default.removeItem(atPath: dataPath)
   }
 
   func fourLetterWord(_ word: String) throws -> String {
-    let socket = try TestSocket(port: port)
+    let socket = try TestSocket(host: host, port: port)
     try socket.write(Array(word.utf8))
     return String(decoding: try socket.readToEnd(), as: UTF8.self)
   }
@@ -126,24 +156,33 @@ final class TestSocket {
   let fd: Int32
   var decoder = FrameDecoder(frameBytesMax: 16 << 20)
 
-  init(port: UInt16, timeoutMs: Int = 5000) throws {
+  init(host: String = "127.0.0.1", port: UInt16, timeoutMs: Int = 5000) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_addr.s_addr = inet_addr(host)
     address.sin_port = port.bigEndian
     let result = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard result == 0 else {
-      close(fd)
+      Glibc.close(fd)
       throw TestFailure("connect to \(port): \(String(cString: strerror(errno)))")
     }
     var timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
   }
 
-  deinit { close(fd) }
+  private var isOpen = true
+
+  deinit { close() }
+
+  /// Closes the connection (without closeSession, as a client that vanished).
+  func close() {
+    guard isOpen else { return }
+    isOpen = false
+    Glibc.close(fd)
+  }
 
   func write(_ bytes: [UInt8]) throws {
     var offset = 0
@@ -184,6 +223,16 @@ final class TestSocket {
       guard n > 0 else { throw TestFailure("recv: \(String(cString: strerror(errno)))") }
       decoder.append(buffer[0..<n])
     }
+  }
+
+  /// The next watch event, skipping nothing else (bounded by the socket timeout).
+  func readEvent() throws -> WatcherEvent? {
+    while let frame = try readFrame() {
+      var reader = JuteReader(frame)
+      let header = try reader.read(ReplyHeader.self)
+      if header.xid == .notification { return try reader.read(WatcherEvent.self) }
+    }
+    return nil
   }
 
   /// Opens a session: ConnectRequest out, ConnectResponse back.

@@ -79,7 +79,7 @@ struct SingleNodeServerTests {
     }
     server.kill(SIGKILL)
     // Flip a byte early in the newest segment: corruption before the tail, not a torn write.
-    let logDirectory = server.directory.path + "/data/raft"
+    let logDirectory = server.dataPath + "/raft"
     let segments = try FileManager.default.contentsOfDirectory(atPath: logDirectory).filter { $0.hasSuffix(".wal") || $0.contains("segment") }.sorted()
     guard let segment = segments.last else {
       Issue.record("no segment file in \(logDirectory): \(try FileManager.default.contentsOfDirectory(atPath: logDirectory))")
