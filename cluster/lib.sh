@@ -4,7 +4,7 @@
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$CLUSTER_DIR")
 RUN_DIR=${GROVE_CLUSTER_RUN:-$CLUSTER_DIR/run}
-BIN_DIR=$REPO_DIR/.build/release
+BIN_DIR=${GROVE_BIN_DIR:-$REPO_DIR/.build/release}
 
 die() { echo "cluster: $*" >&2; exit 1; }
 
