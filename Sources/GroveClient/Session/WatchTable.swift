@@ -145,3 +145,8 @@ struct WatchTable {
     precondition(counted == location.count, "watch index counts differ: \(counted) vs \(location.count)")
   }
 }
+
+extension WatchTable {
+  /// Whether `token` is registered.
+  func contains(_ token: WatcherToken) -> Bool { location[token] != nil }
+}

@@ -1,0 +1,78 @@
+import Synchronization
+import ZooKeeperWire
+
+/// A one-shot watch set by a read (`getData(_:watch:)`, `getChildren(_:watch:)`,
+/// `watchExists(_:)`): it fires at most once, as ZooKeeper's watches do.
+///
+/// Await `event()` to get the notification. If the session ends first, `event()` throws
+/// `sessionExpired` or `sessionClosed`. A broken connection does not end it: the watch is
+/// re-registered on the next server, which fires it at once if the node changed meanwhile.
+public final class OneShotWatch: Sendable {
+  private enum State {
+    case waiting([CheckedContinuation<Result<WatchedEvent, ZooKeeperError>, Never>])
+    case done(Result<WatchedEvent, ZooKeeperError>)
+  }
+  private let state = Mutex(State.waiting([]))
+
+  init() {}
+
+  /// Waits for the notification (returns at once if it already came).
+  public func event() async throws(ZooKeeperError) -> WatchedEvent {
+    try await withCheckedContinuation { continuation in
+      let ready: Result<WatchedEvent, ZooKeeperError>? = state.withLock { state in
+        switch state {
+        case .done(let result): return result
+        case .waiting(var list):
+          list.append(continuation)
+          state = .waiting(list)
+          return nil
+        }
+      }
+      if let ready { continuation.resume(returning: ready) }
+    }.get()
+  }
+
+  /// Whether the watch has fired (or ended).
+  public var hasFired: Bool {
+    state.withLock { if case .done = $0 { return true } else { return false } }
+  }
+
+  /// Fires the watch: called once, on the loop thread.
+  func deliver(_ result: Result<WatchedEvent, ZooKeeperError>) {
+    let waiters = state.withLock { state -> [CheckedContinuation<Result<WatchedEvent, ZooKeeperError>, Never>] in
+      guard case .waiting(let list) = state else { return [] }
+      state = .done(result)
+      return list
+    }
+    for waiter in waiters { waiter.resume(returning: result) }
+  }
+}
+
+/// A persistent (or persistent-recursive) watch as an `AsyncSequence` of events, from
+/// `GroveClient.watch(_:recursive:)`.
+///
+/// It stays armed across reconnects (re-registered with setWatches2) and delivers every
+/// notification for the node (recursive: for the node and all descendants, without
+/// `nodeChildrenChanged`). Iteration ends with an error when the session ends. Dropping the
+/// iterator, or calling `remove()`, removes the watch from the server.
+public struct PersistentWatch: AsyncSequence, Sendable {
+  public typealias Element = WatchedEvent
+  public typealias Failure = any Error
+
+  let stream: AsyncThrowingStream<WatchedEvent, any Error>
+  let removal: @Sendable () -> Void
+
+  /// The iterator over the events.
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    var base: AsyncThrowingStream<WatchedEvent, any Error>.AsyncIterator
+    /// The next event; nil after `remove()`; throws a `ZooKeeperError` when the session ends.
+    public mutating func next() async throws -> WatchedEvent? { try await base.next() }
+  }
+
+  /// An iterator over the events (iterate once).
+  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator()) }
+
+  /// Removes the watch: iteration ends, and the server forgets it once no other watcher of
+  /// this client needs that path.
+  public func remove() { removal() }
+}
