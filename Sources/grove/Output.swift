@@ -7,7 +7,7 @@ struct Output {
 
   func emit(_ object: [String: Any], human: String) {
     if json {
-      let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
       print(String(decoding: data, as: UTF8.self))
     } else if !human.isEmpty {
       print(human)
