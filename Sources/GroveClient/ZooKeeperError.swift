@@ -29,12 +29,15 @@ public enum ZooKeeperError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidArgument(String)
   /// No server in the connect string answered within the connect timeout.
   case connectTimeout
+  /// The task waiting for the result was cancelled (the request itself may still apply).
+  case cancelled
 
   /// The ZooKeeper code this error corresponds to (`KeeperException.Code`).
   public var code: ErrorCode {
     switch self {
     case .server(let code, _): return code
     case .connectionLoss, .connectTimeout: return .connectionLoss
+    case .cancelled: return .operationTimeout
     case .sessionExpired, .sessionClosed: return .sessionExpired
     case .authFailed: return .authFailed
     case .invalidPath, .requestTooLarge, .invalidArgument: return .badArguments
@@ -70,6 +73,7 @@ public enum ZooKeeperError: Error, Hashable, Sendable, CustomStringConvertible {
       return "request of \(bytes) bytes exceeds the server's limit of \(limit) bytes"
     case .invalidArgument(let text): return text
     case .connectTimeout: return "could not connect to any server"
+    case .cancelled: return "cancelled while waiting"
     }
   }
 }

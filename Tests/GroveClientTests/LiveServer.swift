@@ -138,3 +138,39 @@ struct TimedOut: Error, CustomStringConvertible {
   var seconds: Double
   var description: String { "timed out after \(seconds) s" }
 }
+
+/// Collects what an async sequence yields, on a task of its own, so tests can wait for a
+/// condition with a bound instead of blocking on `next()`.
+final class Collector<Element: Sendable>: Sendable {
+  final class Box: Sendable {
+    let items = Mutex<[Element]>([])
+  }
+  private let box = Box()
+  private let task = Mutex<Task<Void, Never>?>(nil)
+
+  init<S: AsyncSequence & Sendable>(_ sequence: S) where S.Element == Element {
+    let started = Task { [box] in
+      do {
+        for try await item in sequence { box.items.withLock { $0.append(item) } }
+      } catch {}
+    }
+    task.withLock { $0 = started }
+  }
+
+  deinit { task.withLock { $0 }?.cancel() }
+
+  var all: [Element] { box.items.withLock { $0 } }
+
+  /// Waits (polling every 10 ms, at most `seconds`) until `condition` holds for what was
+  /// collected; returns the items then, or throws `TimedOut`.
+  @discardableResult
+  func wait(seconds: Double = 10, until condition: ([Element]) -> Bool) async throws -> [Element] {
+    let rounds = Int(seconds * 100)
+    for _ in 0..<rounds {
+      let now = all
+      if condition(now) { return now }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    throw TimedOut(seconds: seconds)
+  }
+}

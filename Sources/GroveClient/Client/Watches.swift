@@ -8,41 +8,55 @@ import ZooKeeperWire
 /// `sessionExpired` or `sessionClosed`. A broken connection does not end it: the watch is
 /// re-registered on the next server, which fires it at once if the node changed meanwhile.
 public final class OneShotWatch: Sendable {
-  private enum State {
-    case waiting([CheckedContinuation<Result<WatchedEvent, ZooKeeperError>, Never>])
-    case done(Result<WatchedEvent, ZooKeeperError>)
+  private typealias Waiter = CheckedContinuation<Result<WatchedEvent, ZooKeeperError>, Never>
+  private struct State {
+    var result: Result<WatchedEvent, ZooKeeperError>?
+    var waiters: [UInt64: Waiter] = [:]
+    var cancelled: Set<UInt64> = []
+    var nextWaiter: UInt64 = 0
   }
-  private let state = Mutex(State.waiting([]))
+  private let state = Mutex(State())
 
   init() {}
 
   /// Waits for the notification (returns at once if it already came).
+  /// - Throws: `sessionExpired` / `sessionClosed` when the session ended first; `cancelled`
+  ///   when the waiting task is cancelled (the watch itself stays armed).
   public func event() async throws(ZooKeeperError) -> WatchedEvent {
-    try await withCheckedContinuation { continuation in
-      let ready: Result<WatchedEvent, ZooKeeperError>? = state.withLock { state in
-        switch state {
-        case .done(let result): return result
-        case .waiting(var list):
-          list.append(continuation)
-          state = .waiting(list)
+    let id = state.withLock { state in
+      defer { state.nextWaiter += 1 }
+      return state.nextWaiter
+    }
+    return try await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: Waiter) in
+        let ready: Result<WatchedEvent, ZooKeeperError>? = state.withLock { state in
+          if let result = state.result { return result }
+          if state.cancelled.remove(id) != nil { return .failure(.cancelled) }
+          state.waiters[id] = continuation
           return nil
         }
+        if let ready { continuation.resume(returning: ready) }
       }
-      if let ready { continuation.resume(returning: ready) }
+    } onCancel: {
+      let waiter = state.withLock { state -> Waiter? in
+        if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+        if state.result == nil { state.cancelled.insert(id) }
+        return nil
+      }
+      waiter?.resume(returning: .failure(.cancelled))
     }.get()
   }
 
   /// Whether the watch has fired (or ended).
-  public var hasFired: Bool {
-    state.withLock { if case .done = $0 { return true } else { return false } }
-  }
+  public var hasFired: Bool { state.withLock { $0.result != nil } }
 
   /// Fires the watch: called once, on the loop thread.
   func deliver(_ result: Result<WatchedEvent, ZooKeeperError>) {
-    let waiters = state.withLock { state -> [CheckedContinuation<Result<WatchedEvent, ZooKeeperError>, Never>] in
-      guard case .waiting(let list) = state else { return [] }
-      state = .done(result)
-      return list
+    let waiters = state.withLock { state -> [Waiter] in
+      guard state.result == nil else { return [] }
+      state.result = result
+      defer { state.waiters = [:] }
+      return state.waiters.keys.sorted().compactMap { state.waiters[$0] }
     }
     for waiter in waiters { waiter.resume(returning: result) }
   }
