@@ -39,7 +39,7 @@ enum Curator {
   }
 }
 
-@Suite("GroveClient: interoperability with Curator's x-discovery", .enabled(if: LiveServer.available && Curator.available))
+@Suite("GroveClient: interoperability with Curator's x-discovery", .enabled(if: LiveServer.available && Curator.available), .timeLimit(.minutes(1)))
 struct CuratorInteropTests {
   @Test("a Java service registered with Curator is discovered from Swift, and the reverse")
   func bothWays() async throws {

@@ -21,7 +21,7 @@ final class GarbageServer: ListenerHandler, ConnectionHandler {
 /// runs on the loop thread.
 extension GarbageServer: @unchecked Sendable {}
 
-@Suite("GroveClient: failover and server restarts", .enabled(if: LiveServer.available))
+@Suite("GroveClient: failover and server restarts", .enabled(if: LiveServer.available), .timeLimit(.minutes(2)))
 struct LiveFailoverTests {
   @Test("a server that sends garbage is dropped and the client fails over to the next one")
   func garbageFailover() async throws {
@@ -45,7 +45,7 @@ struct LiveFailoverTests {
     "after the server restarts, the session, its ephemerals and its watches continue",
     .enabled(if: ProcessInfo.processInfo.environment["GROVE_TEST_SERVER"] == nil))
   func serverRestart() async throws {
-    let zk = try LiveServer.startZooKeeper(tag: "restart")
+    let zk = try await LiveServer.offPool { try LiveServer.startZooKeeper(tag: "restart") }
     defer { try? LiveServer.stop(zk) }
     let client = try await GroveClient.connect(zk.connectString, sessionTimeout: .seconds(20))
     let states = Collector(client.sessionStates())
@@ -55,7 +55,7 @@ struct LiveFailoverTests {
     let before = await client.sessionInfo()
     let oneShot = try #require(try await client.getData(root, watch: true).watch)
     let persistent = Collector(try await client.watch(root, recursive: true))
-    try LiveServer.restart(zk)
+    try await LiveServer.offPool { try LiveServer.restart(zk) }
     try await states.wait(seconds: 30) { $0.contains(.reconnected) }
     #expect(states.all.contains(.suspended))
     #expect(await client.sessionInfo()?.id == before?.id)

@@ -2,7 +2,7 @@ import GroveClient
 import Testing
 import ZooKeeperWire
 
-@Suite("GroveClient against a live server: operations", .enabled(if: LiveServer.available))
+@Suite("GroveClient against a live server: operations", .enabled(if: LiveServer.available), .timeLimit(.minutes(1)))
 struct LiveOperationTests {
   @Test("create, getData, setData, exists, getChildren and delete behave as ZooKeeper")
   func basics() async throws {

@@ -4,7 +4,7 @@ import Testing
 import Transport
 import ZooKeeperWire
 
-@Suite("GroveClient against a live server: recipes", .enabled(if: LiveServer.available))
+@Suite("GroveClient against a live server: recipes", .enabled(if: LiveServer.available), .timeLimit(.minutes(1)))
 struct LiveRecipeTests {
   @Test("a lock is held by one holder at a time among 10 contenders")
   func lockMutualExclusion() async throws {

@@ -43,7 +43,15 @@ enum LiveServer {
     return try await shared.value.connectString
   }
 
-  private static let shared = Task { try startZooKeeper(tag: "shared") }
+  private static let shared = Task { try await offPool { try startZooKeeper(tag: "shared") } }
+
+  /// Runs blocking work (process spawns and waits) on a Dispatch thread, not the cooperative
+  /// pool, so tests running meanwhile keep their threads.
+  static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+  }
 
   /// Starts a private ZooKeeper (for tests that restart it).
   static func startZooKeeper(tag: String) throws -> Started {
@@ -117,21 +125,37 @@ func withClient<T>(
   }
 }
 
-/// Awaits `operation` for at most `seconds`; throws if it does not finish in time.
+/// Awaits `operation` for at most `seconds`; throws `TimedOut` if it does not finish in time.
+/// The operation runs in a task of its own that is cancelled (not awaited) on timeout, so a
+/// stuck operation cannot hold the test past the bound.
 func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-  try await withThrowingTaskGroup(of: T?.self) { group in
-    group.addTask { try await operation() }
-    group.addTask {
-      try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-      return nil
+  let outcome = Once()
+  return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+    let worker = Task {
+      let result = await Result(catching: { try await operation() })
+      if outcome.claim() { continuation.resume(with: result) }
     }
-    guard let first = try await group.next(), let value = first else {
-      group.cancelAll()
-      throw TimedOut(seconds: seconds)
+    Task {
+      try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+      if outcome.claim() {
+        worker.cancel()
+        continuation.resume(throwing: TimedOut(seconds: seconds))
+      }
     }
-    group.cancelAll()
-    return value
   }
+}
+
+extension Result where Failure == any Error {
+  init(catching body: () async throws -> Success) async {
+    do { self = .success(try await body()) } catch { self = .failure(error) }
+  }
+}
+
+/// A flag that exactly one caller can claim.
+final class Once: Sendable {
+  private let done = Mutex(false)
+  /// True for the first caller only.
+  func claim() -> Bool { done.withLock { done in defer { done = true }; return !done } }
 }
 
 struct TimedOut: Error, CustomStringConvertible {

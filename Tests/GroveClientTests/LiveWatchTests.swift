@@ -2,7 +2,7 @@ import GroveClient
 import Testing
 import ZooKeeperWire
 
-@Suite("GroveClient against a live server: watches and caches", .enabled(if: LiveServer.available))
+@Suite("GroveClient against a live server: watches and caches", .enabled(if: LiveServer.available), .timeLimit(.minutes(1)))
 struct LiveWatchTests {
   @Test("a one-shot data watch fires once for two changes")
   func oneShotFiresOnce() async throws {

@@ -96,3 +96,31 @@ struct WatchRoutingTests {
     #expect(throws: ZooKeeperError.self) { try ConnectString("/x") }
   }
 }
+
+@Suite("ClientSession: watch arming outcomes")
+struct WatchArmingTests {
+  @Test("a watch reply and its notification in one batch: the reply completes first, then the event is delivered")
+  func replyAndEventInOneBatch() {
+    var session = Script.connectedSession()
+    _ = session.submit(
+      .exists(ExistsRequest(path: "/p", watch: true)), token: Script.token(1),
+      watch: WatchRegistration(token: Script.watcher(4), serverPath: "/p", kind: .exist), nowMs: 0)
+    let actions = session.received(
+      Script.reply(xid: 1, .exists(ExistsResponse(stat: Stat()))) + Script.event(.nodeDeleted, "/p"), nowMs: 1)
+    guard actions.count == 2, case .complete(let token, let outcome) = actions[0], case .watch(let fired, _) = actions[1] else {
+      Issue.record("unexpected actions \(actions)")
+      return
+    }
+    #expect(token == Script.token(1))
+    #expect(fired == [Script.watcher(4)])
+    // The shell keeps the watcher's sink on this outcome, so the event that follows reaches it.
+    #expect(ClientSession.armsWatch(.exist, outcome: outcome))
+  }
+
+  @Test("exists on a missing node arms; getData on a missing node does not")
+  func armingByOutcome() {
+    #expect(ClientSession.armsWatch(.exist, outcome: .failure(.server(.noNode, path: nil))))
+    #expect(!ClientSession.armsWatch(.data, outcome: .failure(.server(.noNode, path: nil))))
+    #expect(!ClientSession.armsWatch(.child, outcome: .failure(.connectionLoss)))
+  }
+}

@@ -63,8 +63,11 @@ final class SessionDriver: ConnectionHandler {
     if let (registration, sink) = watch {
       sinks[registration.token] = sink
       completions[token] = { [self] result in
-        // The watch is kept only if the server armed it (the session knows).
-        if !session.watches.contains(registration.token) { sinks[registration.token] = nil }
+        // The sink is kept only if the reply armed the watch (the session's rule, see `arm`).
+        // Decided from the outcome, not from the watch table: a notification handled in the
+        // same batch of frames may already have fired and forgotten the watch, and its
+        // delivery action comes after this completion.
+        if !ClientSession.armsWatch(registration.kind, outcome: result) { sinks[registration.token] = nil }
         done(result)
       }
     } else {

@@ -131,6 +131,15 @@ extension ClientSession {
     }
   }
 
+  /// Whether a request of `kind` with this outcome armed its watch (the rule `arm` applies).
+  public static func armsWatch(_ kind: WatchKind, outcome: Result<ClientResponse, ZooKeeperError>) -> Bool {
+    switch outcome {
+    case .success: return true
+    case .failure(.server(.noNode, _)): return kind == .exist
+    case .failure: return false
+    }
+  }
+
   /// Records the watch a request armed, as ZooKeeper's WatchRegistration: getData and
   /// getChildren arm only on success; exists arms a data watch when the node exists and an
   /// exist watch when it does not.
