@@ -70,7 +70,9 @@ public final class OneShotWatch: Sendable {
 /// `nodeChildrenChanged`). Iteration ends with an error when the session ends. Dropping the
 /// iterator, or calling `remove()`, removes the watch from the server.
 public struct PersistentWatch: AsyncSequence, Sendable {
+  /// Each element is one notification.
   public typealias Element = WatchedEvent
+  /// Iteration fails with a `ZooKeeperError` when the session ends.
   public typealias Failure = any Error
 
   let stream: AsyncThrowingStream<WatchedEvent, any Error>

@@ -46,15 +46,20 @@ public enum SessionState: Hashable, Sendable, CustomStringConvertible {
 /// Identifies one request handed to a `ClientSession`; chosen by the caller, echoed in the
 /// `complete` action.
 public struct RequestToken: RawRepresentable, Hashable, Sendable {
+  /// The caller's number for the request.
   public var rawValue: UInt64
+  /// A token from its number.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
 }
 
 /// Identifies one watcher registered with a `ClientSession`; chosen by the caller, listed in
 /// the `watch` action when it fires.
 public struct WatcherToken: RawRepresentable, Hashable, Comparable, Sendable {
+  /// The caller's number for the watcher.
   public var rawValue: UInt64
+  /// A token from its number.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
+  /// Orders by number, so fired watchers are listed deterministically.
   public static func < (a: WatcherToken, b: WatcherToken) -> Bool { a.rawValue < b.rawValue }
 }
 
