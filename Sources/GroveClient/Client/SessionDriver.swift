@@ -150,12 +150,18 @@ final class SessionDriver: ConnectionHandler {
         if state.isTerminal {
           for id in stateListeners.keys.sorted() { stateListeners[id]?.finish() }
           stateListeners = [:]
-          failConnectWaiters(state == .authFailed ? .authFailed : state == .expired ? .sessionExpired : .connectTimeout)
+          let ending: ZooKeeperError =
+            state == .authFailed ? .authFailed : state == .expired ? .sessionExpired : .sessionClosed
+          failConnectWaiters(session.sessionID == .none && state == .closed ? .connectTimeout : ending)
           if let timer { loop.cancelTimer(timer) }
           timer = nil
-          // Streams of watchers the session never armed still end.
-          for (_, sink) in sinks {
-            if case .stream(let c) = sink { c.finish(throwing: ZooKeeperError.sessionClosed) }
+          // Sinks of watches whose arming reply never came still end.
+          for token in sinks.keys.sorted() {
+            switch sinks[token] {
+            case .stream(let c): c.finish(throwing: ending)
+            case .oneShot(let w): w.deliver(.failure(ending))
+            case nil: break
+            }
           }
           sinks = [:]
         }
