@@ -144,12 +144,16 @@ struct LiveRecipeTests {
           group.addTask {
             try await withClient(server) { client in
               let double = DoubleBarrier(client: client, path: root + "/d", memberCount: 3, name: "m\(i)")
+              // Nobody gets past enter() before all three have arrived ...
+              counters.holders.add(1, ordering: .sequentiallyConsistent)
               try await double.enter()
-              // Nobody gets past enter() before all three have entered ...
-              let inside = try await client.getChildren(root + "/d").children.filter { $0 != "ready" }.count
-              #expect(inside == 3)
+              let arrived = counters.holders.load(ordering: .sequentiallyConsistent)
+              #expect(arrived == 3)
+              // ... nor past leave() before all three are leaving.
+              counters.maxHolders.add(1, ordering: .sequentiallyConsistent)
               try await double.leave()
-              // ... nor past leave() before all three have left.
+              let leaving = counters.maxHolders.load(ordering: .sequentiallyConsistent)
+              #expect(leaving == 3)
               let left = try await client.getChildren(root + "/d").children.filter { $0 != "ready" }.count
               #expect(left == 0)
               return counters.acquisitions.add(1, ordering: .sequentiallyConsistent).newValue
