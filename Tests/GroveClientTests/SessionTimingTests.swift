@@ -97,3 +97,62 @@ struct SessionTimingTests {
     #expect(Script.completions(actions)[1] == .failure(.sessionExpired))
   }
 }
+
+@Suite("ClientSession: credentials, re-registration limits and handshake")
+struct SessionReplayTests {
+  @Test("a rejected credential ends the session as authFailed and fails what is outstanding")
+  func authFailed() {
+    var session = Script.connectedSession()
+    _ = session.submit(.auth(AuthPacket(scheme: "digest", auth: Array("x".utf8))), token: Script.token(1), nowMs: 1)
+    _ = session.submit(.sync(SyncRequest(path: "/")), token: Script.token(2), nowMs: 1)
+    let actions = session.received(Script.reply(xid: -4, zxid: 0, err: .authFailed), nowMs: 2)
+    #expect(Script.states(actions) == [.authFailed])
+    let done = Script.completions(actions)
+    #expect(done[1] == .failure(.authFailed))
+    #expect(done[2] == .failure(.authFailed))
+    #expect(actions.contains(.closeConnection))
+  }
+
+  @Test("watch re-registration is split into packets of at most 128 KiB of paths")
+  func setWatchesSplit() {
+    var session = Script.connectedSession()
+    let longName = String(repeating: "x", count: 1_000)
+    for n in 0..<300 {
+      let path = "/\(longName)\(n)"
+      _ = session.submit(
+        .getData(GetDataRequest(path: path, watch: true)), token: Script.token(UInt64(n + 1)),
+        watch: WatchRegistration(token: Script.watcher(UInt64(n)), serverPath: path, kind: .data), nowMs: 0)
+      _ = session.received(Script.reply(xid: Int32(n + 1), .getData(GetDataResponse(data: [], stat: Stat()))), nowMs: 0)
+    }
+    _ = session.connectionClosed(nowMs: 1)
+    _ = session.connectionEstablished(nowMs: 2)
+    let packets = Script.sent(session.received(Script.connectResponse(), nowMs: 3)).compactMap {
+      if case .setWatches(let w) = $0.1 { return w } else { return nil }
+    }
+    #expect(packets.count == 3)
+    #expect(packets.map { $0.dataWatches.count }.reduce(0, +) == 300)
+    for packet in packets { #expect(packet.dataWatches.map(\.utf8.count).reduce(0, +) <= 128 * 1024) }
+  }
+
+  @Test("a server that never answers the handshake is dropped after the timeout")
+  func handshakeTimeout() {
+    let servers = [ServerAddress(host: "a", port: 1), ServerAddress(host: "b", port: 2)]
+    var session = ClientSession(configuration: Script.configuration(servers: servers), seed: 5)
+    _ = session.start(nowMs: 0)
+    _ = session.connectionEstablished(nowMs: 0)
+    #expect(!session.tick(nowMs: 5_999).contains(.closeConnection))
+    let actions = session.tick(nowMs: 6_000)
+    #expect(actions.contains(.closeConnection))
+    #expect(Script.connects(actions).count == 1)
+  }
+
+  @Test("a resumed handshake answered with another session id is a protocol failure")
+  func wrongSessionOnResume() {
+    var session = Script.connectedSession()
+    _ = session.connectionClosed(nowMs: 1)
+    _ = session.connectionEstablished(nowMs: 2)
+    let actions = session.received(Script.connectResponse(session: 0x9999), nowMs: 3)
+    #expect(actions.contains(.closeConnection))
+    #expect(session.sessionID == SessionID(0x1234))
+  }
+}
