@@ -94,7 +94,12 @@ public final class GroveClient: Sendable {
   }
 
   deinit {
-    // An abandoned client: its loop stops; the servers expire the session after its timeout.
+    // A client dropped without `close()` closes its session (ephemerals go at once, watch
+    // streams end) rather than leaving it to expire; its own loop then stops after running
+    // that task and flushing the closeSession request.
+    if !isClosed.load(ordering: .acquiring) {
+      loop.execute { [bound = driver] in bound.value.close {} }
+    }
     if ownsLoop { loop.shutdown() }
   }
 
