@@ -52,7 +52,7 @@ let package = Package(
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),
     .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),
-    .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
+    .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire", "Transport"]),
     // Real processes: servers started as child processes, real clients.
     .testTarget(name: "IntegrationTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
   ],

@@ -1,1 +1,0 @@
-// The GroveClient target: see DESIGN.md for what it owns. Its code arrives in the issue that builds it.

@@ -1,1 +1,0 @@
-// GroveClientTests: tests arrive with the code they test.
