@@ -85,6 +85,13 @@ public struct DataTree: Sendable {
     NodeKind(ephemeralOwner: owner, extendedTypesEnabled: configuration.extendedTypesEnabled)
   }
 
+  /// What kind of node is at `path` (clients see 0 as the owner of containers and TTL nodes, so
+  /// their `Stat` cannot tell).
+  public func nodeKind(at path: String) -> NodeKind? {
+    guard let owner = header(path)?.ephemeralOwner else { return nil }
+    return kind(ofOwner: owner)
+  }
+
   /// Checks every structural invariant; traps with context on the first violation. For tests
   /// and the simulator.
   public func checkInvariants() {

@@ -110,11 +110,22 @@ struct ZNode: Sendable, Equatable {
     return storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[4..<end])) }
   }
 
-  /// The wire Stat, with the derived fields filled in.
+  /// A session id as clients see it: 0 for the container marker and TTL encodings.
+  static func clientOwner(_ owner: Int64) -> Int64 {
+    if owner == NodeKind.containerOwner { return 0 }
+    let bits = UInt64(bitPattern: owner)
+    // TTL: 0xFF in the top byte, bits 40-55 zero (ZooKeeper's EphemeralType.TTL).
+    if bits >> 56 == 0xFF && (bits >> 40) & 0xFFFF == 0 { return 0 }
+    return owner
+  }
+
+  /// The wire Stat, with the derived fields filled in. As ZooKeeper's
+  /// `DataNode.getClientEphemeralOwner`, clients see 0 as the owner of containers and TTL nodes;
+  /// the special values stay inside the tree (and its snapshots).
   var stat: Stat {
     Stat(
       czxid: Zxid(czxid), mzxid: Zxid(mzxid), ctime: ctime, mtime: mtime, version: version,
-      cversion: cversion, aversion: aversion, ephemeralOwner: ephemeralOwner,
+      cversion: cversion, aversion: aversion, ephemeralOwner: ZNode.clientOwner(ephemeralOwner),
       dataLength: Int32(truncatingIfNeeded: dataCount),
       numChildren: Int32(truncatingIfNeeded: children.count), pzxid: Zxid(pzxid))
   }

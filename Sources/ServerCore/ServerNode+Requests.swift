@@ -167,7 +167,10 @@ extension ServerNode {
       let removed = watches.remove(r.path, type: r.type, watcher: watcher)
       return replyFrame(xid: xid, err: removed ? .ok : .noWatcher)
     case .whoAmI:
-      let infos = ids.map { ClientInfo(authScheme: $0.scheme, user: $0.id) }
+      // As ZooKeeper's providers' getUserName: a digest id shows its user name, not the hash.
+      let infos = ids.map { id in
+        ClientInfo(authScheme: id.scheme, user: id.scheme == "digest" ? String(id.id.prefix { $0 != ":" }) : id.id)
+      }
       return reply(xid, WhoAmIResponse(clientInfo: infos))
     case .create, .create2, .createContainer, .createTTL, .delete, .setData, .setACL, .check,
       .closeSession, .reconfig, .sasl:

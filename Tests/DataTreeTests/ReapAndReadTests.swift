@@ -4,11 +4,13 @@ import ZooKeeperWire
 
 @Suite("Containers, TTL nodes and reads")
 struct ReapAndReadTests {
-  @Test("a container has ephemeralOwner Int64.min and is eligible once emptied after having a child")
+  @Test("a container shows owner 0 to clients, is kept as Int64.min, and is eligible once emptied after having a child")
   func containerEligibility() throws {
     var h = Harness()
     let stat = try #require(h.create("/c", mode: .container).stat)
-    #expect(stat.ephemeralOwner == Int64.min)
+    #expect(stat.ephemeralOwner == 0)
+    #expect(h.tree.nodeKind(at: "/c") == .container)
+    #expect(NodeKind.container.ephemeralOwner == Int64.min)
     #expect(h.tree.containersEligibleForDeletion() == [])
     h.create("/c/kid")
     #expect(h.tree.containersEligibleForDeletion() == [])
@@ -51,7 +53,9 @@ struct ReapAndReadTests {
       Issue.record("the TTL node was not created")
       return
     }
-    #expect(UInt64(bitPattern: stat.ephemeralOwner) == 0xFF00_0000_0000_0064)
+    #expect(stat.ephemeralOwner == 0, "clients see 0, as ZooKeeper's getClientEphemeralOwner")
+    #expect(h.tree.nodeKind(at: "/t") == .ttl(ms: 100))
+    #expect(UInt64(bitPattern: NodeKind.ttl(ms: 100).ephemeralOwner) == 0xFF00_0000_0000_0064)
     #expect(h.create("/t/s-", mode: .persistentSequentialWithTTL, ttlMs: 5).createdPath == "/t/s-0000000000")
   }
 
@@ -117,7 +121,8 @@ struct CreateOpCodeTests {
   func containerByOpCode() {
     var h = Harness()
     let viaOp = h.run(.create(CreateOperation(path: "/c1", flags: CreateMode.container.rawValue, opCode: .createContainer))).reply
-    #expect(viaOp.stat?.ephemeralOwner == Int64.min)
+    #expect(viaOp.stat?.ephemeralOwner == 0)
+    #expect(h.tree.nodeKind(at: "/c1") == .container)
     let viaFlag = h.run(.create(CreateOperation(path: "/c2", flags: CreateMode.container.rawValue, opCode: .create2))).reply
     #expect(viaFlag.stat?.ephemeralOwner == 0)
   }
