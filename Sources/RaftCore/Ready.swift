@@ -42,6 +42,10 @@ public struct Ready: Sendable {
 public struct SoftState: Hashable, Sendable {
   public var lead: NodeID
   public var role: RaftRole
+  public init(lead: NodeID, role: RaftRole) {
+    self.lead = lead
+    self.role = role
+  }
 }
 
 /// A snapshot of a node's state for observers (tests, status pages, the simulator's checkers).

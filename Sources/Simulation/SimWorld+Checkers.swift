@@ -41,6 +41,16 @@ extension SimWorld {
     leaders[term] = node.id
     result.leadersElected += 1
     trace("n\(node.id) leads term \(term)")
+    if !livenessPhase && rng.chance(profile.isolateNewLeaderProbability) {
+      blocked = []
+      isolate([node.id], oneWay: nil)
+      result.partitions += 1
+      partitionHealTick = tickCount + rng.int(in: 5...max(5, profile.partitionTicksMax))
+      trace("partition: isolate new leader n\(node.id)")
+    }
+    if !livenessPhase && rng.chance(profile.newLeaderCrashProbability) {
+      queue.push(.crash(node.id, incarnation: node.incarnation), at: now + rng.int(in: 1...12))
+    }
     let from = max(1, Int(raw.firstIndex.rawValue) - 1)
     let to = termAt.count - 1
     guard from <= to else { return }

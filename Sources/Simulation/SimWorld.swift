@@ -5,6 +5,7 @@ enum SimEvent {
   case deliver(Message)
   case sync(NodeID, incarnation: Int)
   case restart(NodeID)
+  case crash(NodeID, incarnation: Int)
 }
 
 /// A checker found a violated property.
@@ -134,6 +135,9 @@ public final class SimWorld {
       case .sync(let id, let incarnation):
         guard let node = node(id), node.isUp, node.incarnation == incarnation, node.pending != nil else { continue }
         try finish(node)
+      case .crash(let id, let incarnation):
+        guard let node = node(id), node.isUp, node.incarnation == incarnation else { continue }
+        crash(node)
       case .restart(let id):
         guard let node = node(id), !node.isUp, !node.removed else { continue }
         start(node)
@@ -153,9 +157,10 @@ public final class SimWorld {
     config.applied = applied
     config.electionTicks = 10
     config.heartbeatTicks = 1
-    config.maxInflightMessages = 4
-    config.maxMessageBytes = 512
-    config.maxUncommittedEntriesBytes = 64 << 10
+    config.maxInflightMessages = profile.maxInflightMessages
+    config.maxMessageBytes = profile.maxMessageBytes
+    // Small, so a slow cluster sheds load instead of queueing more than it can commit.
+    config.maxUncommittedEntriesBytes = 256
     config.maxCommittedBytesPerReady = 4096
     config.snapshotChunkBytes = 48
     config.deliberateBugs = options.deliberateBugs
