@@ -54,7 +54,11 @@ final class SimNode {
   /// What survives a crash.
   let storage: MemoryStorage
   /// Nil while the process is down.
-  var raw: RawNode?
+  var raw: RawNode? {
+    didSet { isUp = raw != nil }
+  }
+  /// Whether the process runs (kept as a flag: testing `raw` would copy the whole node).
+  private(set) var isUp = false
   /// The batch whose writes are waiting for their fsync (lost, or partly kept, on a crash).
   var pending: Ready?
   /// Bumped on every crash so a sync scheduled before it is ignored.
@@ -71,6 +75,4 @@ final class SimNode {
     self.id = id
     self.storage = storage
   }
-
-  var isUp: Bool { raw != nil }
 }

@@ -159,8 +159,7 @@ public final class SimWorld {
     config.heartbeatTicks = 1
     config.maxInflightMessages = profile.maxInflightMessages
     config.maxMessageBytes = profile.maxMessageBytes
-    // Small, so a slow cluster sheds load instead of queueing more than it can commit.
-    config.maxUncommittedEntriesBytes = 256
+    config.maxUncommittedEntriesBytes = profile.maxUncommittedEntriesBytes
     config.maxCommittedBytesPerReady = 4096
     config.snapshotChunkBytes = 48
     config.deliberateBugs = options.deliberateBugs

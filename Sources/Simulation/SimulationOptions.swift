@@ -44,6 +44,9 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   public var maxMessageBytes = 20
   /// Nodes' in-flight append window per follower.
   public var maxInflightMessages = 4
+  /// Nodes' bound on uncommitted bytes; small, so a slow cluster sheds load instead of
+  /// queueing more than it can commit before the liveness deadline.
+  public var maxUncommittedEntriesBytes = 256
 
   public init() {}
 
