@@ -242,9 +242,7 @@ public final class SimWorld {
     }
     for m in rd.messagesAfterPersist { send(m) }
     var removals: [NodeID] = []
-    for entry in rd.committedEntries where entry.index > node.app.appliedIndex {
-      try apply(entry, at: node, removals: &removals)
-    }
+    for entry in rd.committedEntries { try apply(entry, at: node, removals: &removals) }
     for state in rd.readStates { try checkRead(node, state) }
     node.raw!.advance(rd)
     maybeCompact(node)
