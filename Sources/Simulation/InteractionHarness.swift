@@ -152,6 +152,8 @@ public final class InteractionHarness {
   public func restart(_ id: NodeID) {
     let storage = nodes[id]!.storage
     inFlight.removeAll { $0.to == id }
+    applied[id] = nil  // The application restarts from the snapshot and re-applies after it.
+    readStates[id] = nil
     addNode(id, storage: storage)
     log("n\(id) restarted")
   }
