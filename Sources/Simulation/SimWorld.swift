@@ -211,6 +211,16 @@ public final class SimWorld {
     guard node.pending == nil, node.raw!.hasReady else { return }
     let rd = node.raw!.ready()
     if rd.softState.role == .leader { try checkLeader(node) }
+    if rd.softState.role == .leader && !rd.committedEntries.isEmpty && !livenessPhase
+      && rng.chance(profile.leaderCrashAfterApplyProbability)
+    {
+      // The leader persists and applies (and so answers its clients), then dies before any of
+      // this batch's messages leave: the commit is known to the leader alone.
+      node.pending = rd
+      try finish(node, sending: false)
+      crash(node)
+      return
+    }
     for m in rd.messages { send(m) }
     node.pending = rd
     if rd.mustSync {
@@ -221,7 +231,7 @@ public final class SimWorld {
   }
 
   /// The batch's writes are durable: persist, send what waited, apply, advance.
-  func finish(_ node: SimNode) throws {
+  func finish(_ node: SimNode, sending: Bool = true) throws {
     guard let rd = node.pending else { return }
     node.pending = nil
     if let snap = rd.snapshot {
@@ -240,7 +250,7 @@ public final class SimWorld {
       node.storage.setHardState(hs)
       maxCommitSeen = max(maxCommitSeen, hs.commit)
     }
-    for m in rd.messagesAfterPersist { send(m) }
+    if sending { for m in rd.messagesAfterPersist { send(m) } }
     var removals: [NodeID] = []
     for entry in rd.committedEntries { try apply(entry, at: node, removals: &removals) }
     for state in rd.readStates { try checkRead(node, state) }

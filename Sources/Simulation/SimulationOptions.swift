@@ -21,6 +21,9 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   /// A newly elected leader is cut off from everyone before its first message leaves (per
   /// election), so its new-term entries stay on it alone, as in Raft figure 8.
   public var isolateNewLeaderProbability = 0.1
+  /// A leader that has just applied newly committed entries dies before that batch's messages
+  /// leave (per such batch): only it knows of the commit.
+  public var leaderCrashAfterApplyProbability = 0.03
   /// On a crash, a prefix of the unsynced writes survives anyway (as a real disk may).
   public var partialSyncOnCrashProbability = 0.5
   /// A crashed node restarts after 1 ... this many ticks.
@@ -43,7 +46,7 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   /// follower acknowledges old entries one by one, where commit-rule bugs show (swarm varies it).
   public var maxMessageBytes = 20
   /// Nodes' in-flight append window per follower.
-  public var maxInflightMessages = 4
+  public var maxInflightMessages = 2
   /// Nodes' bound on uncommitted bytes; small, so a slow cluster sheds load instead of
   /// queueing more than it can commit before the liveness deadline.
   public var maxUncommittedEntriesBytes = 256
@@ -59,6 +62,7 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
     p.leaderCrashProbability = 0
     p.newLeaderCrashProbability = 0
     p.isolateNewLeaderProbability = 0
+    p.leaderCrashAfterApplyProbability = 0
     p.partitionProbability = 0
     p.membershipProbability = 0
     p.transferProbability = 0
@@ -77,6 +81,7 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
     p.leaderCrashProbability = pick([0, 0.01, 0.05])
     p.newLeaderCrashProbability = pick([0, 0.05, 0.2, 0.5])
     p.isolateNewLeaderProbability = pick([0, 0.1, 0.3])
+    p.leaderCrashAfterApplyProbability = pick([0, 0.01, 0.05])
     p.partialSyncOnCrashProbability = pick([0, 0.5, 1])
     p.restartTicksMax = rng.int(in: 1...80)
     p.partitionProbability = pick([0, 0.005, 0.02, 0.05])
@@ -93,7 +98,7 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
 
   public var description: String {
     "drop=\(dropProbability) dup=\(duplicateProbability) delay<=\(delayUnitsMax)u sync<=\(syncUnitsMax)u "
-      + "crash=\(crashProbability) leaderCrash=\(leaderCrashProbability) newLeaderCrash=\(newLeaderCrashProbability) isolateNewLeader=\(isolateNewLeaderProbability) partial=\(partialSyncOnCrashProbability) restart<=\(restartTicksMax)t "
+      + "crash=\(crashProbability) leaderCrash=\(leaderCrashProbability) newLeaderCrash=\(newLeaderCrashProbability) isolateNewLeader=\(isolateNewLeaderProbability) crashAfterApply=\(leaderCrashAfterApplyProbability) partial=\(partialSyncOnCrashProbability) restart<=\(restartTicksMax)t "
       + "partition=\(partitionProbability) for<=\(partitionTicksMax)t propose=\(proposalProbability) "
       + "read=\(readProbability) membership=\(membershipProbability) transfer=\(transferProbability) "
       + "compact=\(compactEveryEntries) msgBytes=\(maxMessageBytes) inflight=\(maxInflightMessages)"
