@@ -5,7 +5,8 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 // The Raft core and the simulator are optimized even in debug builds: `swift test` runs
-// thousands of simulated seeds, about 5x faster this way (measured on the 2-core build machine).
+// thousands of simulated seeds, about 4x faster this way (200 seeds: 21.9 s of CPU unoptimized,
+// 5.2 s with -O, on the 2-core build machine). `@testable import` still works.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
