@@ -67,8 +67,7 @@ extension SimWorld {
   /// follow the same term.
   func checkLogMatching(_ node: SimNode, _ entries: [Entry]) throws {
     for entry in entries {
-      var h = Fnv.mix(0xCBF2_9CE4_8422_2325, UInt64(entry.kind.rawValue))
-      for byte in entry.data { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+      let h = Fnv.hash(entry.data, into: Fnv.mix(0xCBF2_9CE4_8422_2325, UInt64(entry.kind.rawValue)))
       let previous = entry.index.rawValue > 1 ? try? node.storage.term(at: entry.index.previous) : nil
       let key = EntryPosition(index: entry.index, term: entry.term)
       if let known = positions[key] {
