@@ -105,4 +105,33 @@ struct ElectionTests {
     for _ in 0..<20 { h.with(1) { $0.tick() } }
     #expect(h.status(1).role == .follower)
   }
+
+  @Test("a candidate that hears from a leader of its term becomes its follower (figure 2, candidates)")
+  func candidateYieldsToLeader() {
+    var (raw, _) = Support.node()
+    raw.campaign()
+    #expect(raw.role == .candidate)
+    try! raw.step(Support.msg(.append, from: 3, term: 2, logTerm: 1, index: 1, commit: 1))
+    #expect(raw.role == .follower)
+    #expect(raw.lead == 3)
+  }
+
+  @Test("a candidate whose election times out starts another in a higher term (§5.2)")
+  func candidateRetries() {
+    var (raw, _) = Support.node()
+    raw.campaign()
+    #expect(raw.term == Term(2))
+    for _ in 0..<20 { raw.tick() }
+    #expect(raw.role == .candidate)
+    #expect(raw.term == Term(3))
+  }
+
+  @Test("a vote request from an older term is refused (figure 2, RequestVote receiver rule 1)")
+  func staleVoteRefused() {
+    var (raw, storage) = Support.node(hardState: HardState(term: Term(5), commit: LogIndex(1)))
+    try! raw.step(Support.msg(.vote, from: 2, term: 4, logTerm: 1, index: 1))
+    let rd = Support.handle(&raw, storage)
+    #expect(rd.messagesAfterPersist.allSatisfy { $0.kind != .voteResponse || $0.reject })
+    #expect(raw.status.vote == .none)
+  }
 }
