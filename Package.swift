@@ -4,6 +4,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// The Raft core and the simulator are optimized even in debug builds: `swift test` runs
+// thousands of simulated seeds, about 4x faster this way (200 seeds: 21.9 s of CPU unoptimized,
+// 5.2 s with -O, on the 2-core build machine). `@testable import` still works.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
   name: "Grove",
@@ -17,7 +21,7 @@ let package = Package(
   ],
   targets: [
     // Pure cores and codecs.
-    .target(name: "RaftCore", swiftSettings: strict),
+    .target(name: "RaftCore", swiftSettings: strict + optimized),
     .target(name: "ZooKeeperWire", swiftSettings: strict),
     .target(name: "PeerWire", dependencies: ["RaftCore"], swiftSettings: strict),
     .target(name: "DataTree", dependencies: ["ZooKeeperWire"], swiftSettings: strict),
@@ -33,7 +37,8 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
     // Test support: the deterministic world.
-    .target(name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict),
+    .target(
+      name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict + optimized),
     // Executables.
     .executableTarget(name: "grove-server", dependencies: ["ServerRuntime"], swiftSettings: strict),
     .executableTarget(name: "grove", dependencies: ["GroveClient"], swiftSettings: strict),
@@ -42,7 +47,7 @@ let package = Package(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
-    .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"]),
+    .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
     .testTarget(name: "PeerWireTests", dependencies: ["PeerWire", "RaftCore"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"], exclude: ["Fixtures"]),
     .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),

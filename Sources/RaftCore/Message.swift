@@ -58,27 +58,42 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
 
 /// One message between Raft nodes. Fields not used by a kind stay at their defaults.
 public struct Message: Hashable, Sendable, CustomStringConvertible {
+  /// What the message asks or answers.
   public var kind: MessageKind
+  /// The sender.
   public var from: NodeID
+  /// The recipient; `RawNode.step` refuses a message addressed elsewhere.
   public var to: NodeID
+  /// The sender's term (for votes and pre-votes: the term campaigned for).
   public var term: Term
   /// For `append`: the term of the entry at `index`. For votes: the candidate's last log term.
   /// For a rejected `appendResponse`: the term of the follower's entry at `rejectHint`.
   public var logTerm: Term
+  /// For `append`: the index before `entries`. For votes: the candidate's last index. For
+  /// `appendResponse`: the matching last index, or the rejected index. For snapshot
+  /// acknowledgements: the snapshot's index. For `readIndexResponse`: the read index.
   public var index: LogIndex
+  /// For `append`: the entries, contiguous from `index + 1`.
   public var entries: [Entry]
+  /// The leader's commit index (for heartbeats, capped at the follower's match).
   public var commit: LogIndex
+  /// The request was refused (vote not granted, append did not match, chunk out of order).
   public var reject: Bool
+  /// For a rejected `appendResponse`: the follower's last index that could match (with its term
+  /// in `logTerm`), so the leader skips a whole term of mismatches per round trip.
   public var rejectHint: LogIndex
   /// ReadIndex request tag, or `Message.campaignTransfer` on a vote forced by leadership transfer.
   public var context: [UInt8]
   /// For `snapshot`: which snapshot the chunk belongs to.
   public var snapshot: SnapshotMetadata?
+  /// For `snapshot`: where `chunk` starts. For `snapshotResponse`: how many bytes the follower holds.
   public var snapshotOffset: UInt64
+  /// For `snapshot`: the bytes at `snapshotOffset`.
   public var chunk: [UInt8]
   /// For `snapshot`: this chunk is the last.
   public var snapshotDone: Bool
 
+  /// A message; unused fields keep their defaults.
   public init(
     kind: MessageKind, from: NodeID, to: NodeID, term: Term = .zero, logTerm: Term = .zero,
     index: LogIndex = .zero, entries: [Entry] = [], commit: LogIndex = .zero, reject: Bool = false,

@@ -89,4 +89,18 @@ struct ProgressTracker {
   mutating func resetRecentActive(me: NodeID) {
     for id in members { progress[id]?.recentActive = (id == me) }
   }
+
+  /// Traps unless every member has a progress, and each progress is consistent with a leader
+  /// whose log ends at `lastIndex`.
+  func checkInvariants(lastIndex: LogIndex) {
+    let ids = members
+    precondition(Set(ids) == Set(progress.keys), "progress \(progress.keys.sorted()) does not match members \(ids)")
+    for id in ids {
+      let p = progress[id]!
+      precondition(p.match <= lastIndex, "n\(id) matches \(p.match) beyond last index \(lastIndex)")
+      precondition(p.next > p.match, "n\(id) next \(p.next) not past match \(p.match)")
+      precondition(p.inflights.count <= p.inflights.capacity, "n\(id) in-flight window overfull")
+      precondition(p.isLearner == confState.learners.contains(id), "n\(id) learner flag disagrees with membership")
+    }
+  }
 }

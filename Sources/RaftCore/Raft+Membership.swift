@@ -23,8 +23,13 @@ extension Raft {
   /// Applies a committed membership change (called when the application has applied it).
   mutating func applyConfChange(_ change: ConfChange) {
     guard case .success(let conf) = tracker.confState.applying(change) else { return }
+    let wasMember = tracker.confState.contains(change.nodeID)
     tracker.setConfState(conf, next: log.lastIndex().next)
     guard role == .leader else { return }
+    if !wasMember && change.nodeID != id {
+      // Start catching the newcomer up now rather than at the next heartbeat.
+      sendAppend(to: change.nodeID, sendIfEmpty: true)
+    }
     if !tracker.isVoter(id) {
       // A leader removed (or never a voter) steps down; the rest elect a successor.
       becomeFollower(term, lead: .none)

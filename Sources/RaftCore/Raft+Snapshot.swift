@@ -71,20 +71,24 @@ extension Raft {
       return
     }
     snapshotBuffer = nil
-    restore(Snapshot(metadata: meta, data: buffer.data))
-    send(Message(kind: .appendResponse, from: id, to: m.from, index: log.lastIndex()))
+    // After a real restore our log ends at the snapshot; after a fast-forward, entries past the
+    // snapshot may not match the leader's, so we vouch only for the commit index.
+    let restored = restore(Snapshot(metadata: meta, data: buffer.data))
+    send(Message(kind: .appendResponse, from: id, to: m.from, index: restored ? log.lastIndex() : log.committed))
   }
 
   /// Follower: installs a complete snapshot, unless the log already holds its last entry (then
   /// the entries after it stay, and only the commit index moves).
-  mutating func restore(_ snapshot: Snapshot) {
+  /// Returns whether the log was replaced.
+  mutating func restore(_ snapshot: Snapshot) -> Bool {
     let meta = snapshot.metadata
-    guard meta.index > log.committed else { return }
+    guard meta.index > log.committed else { return false }
     if log.matchTerm(meta.index, meta.term) {
       log.commitTo(meta.index)
-      return
+      return false
     }
     log.restore(snapshot)
     tracker.setConfState(meta.confState, next: log.lastIndex().next)
+    return true
   }
 }

@@ -263,6 +263,7 @@ struct Raft {
     if role == .leader {
       precondition(lead == id, "leader \(id) thinks \(lead) leads")
       precondition(vote == id, "leader \(id) did not vote for itself")
+      tracker.checkInvariants(lastIndex: log.lastIndex())
     }
     precondition(vote == .none || term > .zero, "vote without a term")
   }

@@ -40,12 +40,20 @@ public struct Ready: Sendable {
 
 /// Volatile facts about a node: who leads and in what role this node is.
 public struct SoftState: Hashable, Sendable {
+  /// Who this node believes leads (`.none` if unknown).
   public var lead: NodeID
+  /// This node's role.
   public var role: RaftRole
+  /// A soft state value.
+  public init(lead: NodeID, role: RaftRole) {
+    self.lead = lead
+    self.role = role
+  }
 }
 
 /// A snapshot of a node's state for observers (tests, status pages, the simulator's checkers).
 public struct RaftStatus: Hashable, Sendable {
+  /// Fields mirror the node's state at the moment `RawNode.status` was read.
   public var id: NodeID
   public var term: Term
   public var vote: NodeID

@@ -1,22 +1,33 @@
 /// A min-heap of timed events; ties break by insertion order, so the schedule is deterministic.
+/// The heap moves only small keys; payloads (messages can be large) stay put in slots.
 struct EventQueue<Payload> {
-  private struct Item {
+  private struct Key {
     var time: Int
     var sequence: UInt64
-    var payload: Payload
-    func precedes(_ other: Item) -> Bool {
+    var slot: Int
+    func precedes(_ other: Key) -> Bool {
       time != other.time ? time < other.time : sequence < other.sequence
     }
   }
 
-  private var heap: [Item] = []
+  private var heap: [Key] = []
+  private var slots: [Payload?] = []
+  private var freeSlots: [Int] = []
   private var nextSequence: UInt64 = 0
 
   var count: Int { heap.count }
   var isEmpty: Bool { heap.isEmpty }
 
   mutating func push(_ payload: Payload, at time: Int) {
-    heap.append(Item(time: time, sequence: nextSequence, payload: payload))
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+      slots[slot] = payload
+    } else {
+      slot = slots.count
+      slots.append(payload)
+    }
+    heap.append(Key(time: time, sequence: nextSequence, slot: slot))
     nextSequence += 1
     var i = heap.count - 1
     while i > 0 {
@@ -45,8 +56,8 @@ struct EventQueue<Payload> {
         i = m
       }
     }
-    return first.payload
+    let payload = slots[first.slot].take()
+    freeSlots.append(first.slot)
+    return payload
   }
-
-  mutating func removeAll() { heap.removeAll() }
 }

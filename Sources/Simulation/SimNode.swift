@@ -14,8 +14,7 @@ struct SimApp: Hashable {
     h = Fnv.mix(h, entry.index.rawValue)
     h = Fnv.mix(h, entry.term.rawValue)
     h = Fnv.mix(h, UInt64(entry.kind.rawValue))
-    for byte in entry.data { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-    digest = h
+    digest = Fnv.hash(entry.data, into: h)
     appliedIndex = entry.index
   }
 
@@ -40,6 +39,25 @@ struct SimApp: Hashable {
 }
 
 enum Fnv {
+  /// Folds `bytes` into `h` eight bytes at a time (deterministic; not Swift's seeded `Hasher`).
+  static func hash(_ bytes: [UInt8], into h: UInt64) -> UInt64 {
+    var h = h ^ UInt64(bytes.count)
+    bytes.withUnsafeBytes { raw in
+      var i = 0
+      while i + 8 <= raw.count {
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        i += 8
+      }
+      while i < raw.count {
+        h = (h ^ UInt64(raw[i])) &* 0x100_0000_01B3
+        i += 1
+      }
+    }
+    return h
+  }
+
   static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
     var h = h
     for shift in stride(from: 0, to: 64, by: 8) { h = (h ^ ((v >> UInt64(shift)) & 0xFF)) &* 0x100_0000_01B3 }
@@ -54,7 +72,11 @@ final class SimNode {
   /// What survives a crash.
   let storage: MemoryStorage
   /// Nil while the process is down.
-  var raw: RawNode?
+  var raw: RawNode? {
+    didSet { isUp = raw != nil }
+  }
+  /// Whether the process runs (kept as a flag: testing `raw` would copy the whole node).
+  private(set) var isUp = false
   /// The batch whose writes are waiting for their fsync (lost, or partly kept, on a crash).
   var pending: Ready?
   /// Bumped on every crash so a sync scheduled before it is ignored.
@@ -71,6 +93,4 @@ final class SimNode {
     self.id = id
     self.storage = storage
   }
-
-  var isUp: Bool { raw != nil }
 }

@@ -41,6 +41,16 @@ extension SimWorld {
     leaders[term] = node.id
     result.leadersElected += 1
     trace("n\(node.id) leads term \(term)")
+    if !livenessPhase && rng.chance(profile.isolateNewLeaderProbability) {
+      blocked = []
+      isolate([node.id], oneWay: nil)
+      result.partitions += 1
+      partitionHealTick = tickCount + rng.int(in: 5...max(5, profile.partitionTicksMax))
+      trace("partition: isolate new leader n\(node.id)")
+    }
+    if !livenessPhase && rng.chance(profile.newLeaderCrashProbability) {
+      queue.push(.crash(node.id, incarnation: node.incarnation), at: now + rng.int(in: 1...12))
+    }
     let from = max(1, Int(raw.firstIndex.rawValue) - 1)
     let to = termAt.count - 1
     guard from <= to else { return }
@@ -57,8 +67,7 @@ extension SimWorld {
   /// follow the same term.
   func checkLogMatching(_ node: SimNode, _ entries: [Entry]) throws {
     for entry in entries {
-      var h = Fnv.mix(0xCBF2_9CE4_8422_2325, UInt64(entry.kind.rawValue))
-      for byte in entry.data { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+      let h = Fnv.hash(entry.data, into: Fnv.mix(0xCBF2_9CE4_8422_2325, UInt64(entry.kind.rawValue)))
       let previous = entry.index.rawValue > 1 ? try? node.storage.term(at: entry.index.previous) : nil
       let key = EntryPosition(index: entry.index, term: entry.term)
       if let known = positions[key] {

@@ -20,6 +20,7 @@ extension SimWorld {
       trace("heal partition")
     }
     for node in nodes where node.isUp && rng.chance(profile.crashProbability) { crash(node) }
+    if rng.chance(profile.leaderCrashProbability), let leader = currentLeader() { crash(leader) }
     if partitionHealTick == nil && rng.chance(profile.partitionProbability) { startPartition() }
   }
 

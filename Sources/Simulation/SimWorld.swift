@@ -5,6 +5,7 @@ enum SimEvent {
   case deliver(Message)
   case sync(NodeID, incarnation: Int)
   case restart(NodeID)
+  case crash(NodeID, incarnation: Int)
 }
 
 /// A checker found a violated property.
@@ -134,6 +135,9 @@ public final class SimWorld {
       case .sync(let id, let incarnation):
         guard let node = node(id), node.isUp, node.incarnation == incarnation, node.pending != nil else { continue }
         try finish(node)
+      case .crash(let id, let incarnation):
+        guard let node = node(id), node.isUp, node.incarnation == incarnation else { continue }
+        crash(node)
       case .restart(let id):
         guard let node = node(id), !node.isUp, !node.removed else { continue }
         start(node)
@@ -153,9 +157,9 @@ public final class SimWorld {
     config.applied = applied
     config.electionTicks = 10
     config.heartbeatTicks = 1
-    config.maxInflightMessages = 4
-    config.maxMessageBytes = 512
-    config.maxUncommittedEntriesBytes = 64 << 10
+    config.maxInflightMessages = profile.maxInflightMessages
+    config.maxMessageBytes = profile.maxMessageBytes
+    config.maxUncommittedEntriesBytes = profile.maxUncommittedEntriesBytes
     config.maxCommittedBytesPerReady = 4096
     config.snapshotChunkBytes = 48
     config.deliberateBugs = options.deliberateBugs
@@ -207,6 +211,16 @@ public final class SimWorld {
     guard node.pending == nil, node.raw!.hasReady else { return }
     let rd = node.raw!.ready()
     if rd.softState.role == .leader { try checkLeader(node) }
+    if rd.softState.role == .leader && !rd.committedEntries.isEmpty && !livenessPhase
+      && rng.chance(profile.leaderCrashAfterApplyProbability)
+    {
+      // The leader persists and applies (and so answers its clients), then dies before any of
+      // this batch's messages leave: the commit is known to the leader alone.
+      node.pending = rd
+      try finish(node, sending: false)
+      crash(node)
+      return
+    }
     for m in rd.messages { send(m) }
     node.pending = rd
     if rd.mustSync {
@@ -217,7 +231,7 @@ public final class SimWorld {
   }
 
   /// The batch's writes are durable: persist, send what waited, apply, advance.
-  func finish(_ node: SimNode) throws {
+  func finish(_ node: SimNode, sending: Bool = true) throws {
     guard let rd = node.pending else { return }
     node.pending = nil
     if let snap = rd.snapshot {
@@ -236,11 +250,9 @@ public final class SimWorld {
       node.storage.setHardState(hs)
       maxCommitSeen = max(maxCommitSeen, hs.commit)
     }
-    for m in rd.messagesAfterPersist { send(m) }
+    if sending { for m in rd.messagesAfterPersist { send(m) } }
     var removals: [NodeID] = []
-    for entry in rd.committedEntries where entry.index > node.app.appliedIndex {
-      try apply(entry, at: node, removals: &removals)
-    }
+    for entry in rd.committedEntries { try apply(entry, at: node, removals: &removals) }
     for state in rd.readStates { try checkRead(node, state) }
     node.raw!.advance(rd)
     maybeCompact(node)

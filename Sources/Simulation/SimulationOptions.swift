@@ -13,6 +13,17 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   public var syncUnitsMax = 3
   /// A running node crashes.
   public var crashProbability = 0.003
+  /// The current leader crashes (elections over divergent logs are where safety bugs hide).
+  public var leaderCrashProbability = 0.02
+  /// A newly elected leader is made to crash within a few time units (per election), leaving
+  /// short-lived leaders with divergent log tails, as in Raft figure 8.
+  public var newLeaderCrashProbability = 0.1
+  /// A newly elected leader is cut off from everyone before its first message leaves (per
+  /// election), so its new-term entries stay on it alone, as in Raft figure 8.
+  public var isolateNewLeaderProbability = 0.1
+  /// A leader that has just applied newly committed entries dies before that batch's messages
+  /// leave (per such batch): only it knows of the commit.
+  public var leaderCrashAfterApplyProbability = 0.03
   /// On a crash, a prefix of the unsynced writes survives anyway (as a real disk may).
   public var partialSyncOnCrashProbability = 0.5
   /// A crashed node restarts after 1 ... this many ticks.
@@ -22,7 +33,7 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   /// A partition heals after 1 ... this many ticks.
   public var partitionTicksMax = 60
   /// A client proposal arrives.
-  public var proposalProbability = 0.6
+  public var proposalProbability = 1.0
   /// A client read arrives.
   public var readProbability = 0.2
   /// The leader is asked for a membership change.
@@ -31,6 +42,14 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
   public var transferProbability = 0.005
   /// A node snapshots and compacts once it has applied this many entries past its snapshot.
   public var compactEveryEntries = 25
+  /// Nodes' bound on one append's bytes. The default sends one entry per append, so a lagging
+  /// follower acknowledges old entries one by one, where commit-rule bugs show (swarm varies it).
+  public var maxMessageBytes = 20
+  /// Nodes' in-flight append window per follower.
+  public var maxInflightMessages = 2
+  /// Nodes' bound on uncommitted bytes; small, so a slow cluster sheds load instead of
+  /// queueing more than it can commit before the liveness deadline.
+  public var maxUncommittedEntriesBytes = 256
 
   public init() {}
 
@@ -40,6 +59,10 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
     p.dropProbability = 0
     p.duplicateProbability = 0
     p.crashProbability = 0
+    p.leaderCrashProbability = 0
+    p.newLeaderCrashProbability = 0
+    p.isolateNewLeaderProbability = 0
+    p.leaderCrashAfterApplyProbability = 0
     p.partitionProbability = 0
     p.membershipProbability = 0
     p.transferProbability = 0
@@ -55,6 +78,10 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
     p.delayUnitsMax = rng.int(in: 1...24)
     p.syncUnitsMax = rng.int(in: 1...8)
     p.crashProbability = pick([0, 0.002, 0.01, 0.03])
+    p.leaderCrashProbability = pick([0, 0.01, 0.05])
+    p.newLeaderCrashProbability = pick([0, 0.05, 0.2, 0.5])
+    p.isolateNewLeaderProbability = pick([0, 0.1, 0.3])
+    p.leaderCrashAfterApplyProbability = pick([0, 0.01, 0.05])
     p.partialSyncOnCrashProbability = pick([0, 0.5, 1])
     p.restartTicksMax = rng.int(in: 1...80)
     p.partitionProbability = pick([0, 0.005, 0.02, 0.05])
@@ -64,15 +91,17 @@ public struct FaultProfile: Sendable, CustomStringConvertible {
     p.membershipProbability = pick([0, 0.01, 0.05])
     p.transferProbability = pick([0, 0.005, 0.03])
     p.compactEveryEntries = rng.int(in: 3...60)
+    p.maxMessageBytes = [20, 48, 128, 512, 4096][Int(rng.below(5))]
+    p.maxInflightMessages = [2, 4, 16][Int(rng.below(3))]
     return p
   }
 
   public var description: String {
     "drop=\(dropProbability) dup=\(duplicateProbability) delay<=\(delayUnitsMax)u sync<=\(syncUnitsMax)u "
-      + "crash=\(crashProbability) partial=\(partialSyncOnCrashProbability) restart<=\(restartTicksMax)t "
+      + "crash=\(crashProbability) leaderCrash=\(leaderCrashProbability) newLeaderCrash=\(newLeaderCrashProbability) isolateNewLeader=\(isolateNewLeaderProbability) crashAfterApply=\(leaderCrashAfterApplyProbability) partial=\(partialSyncOnCrashProbability) restart<=\(restartTicksMax)t "
       + "partition=\(partitionProbability) for<=\(partitionTicksMax)t propose=\(proposalProbability) "
       + "read=\(readProbability) membership=\(membershipProbability) transfer=\(transferProbability) "
-      + "compact=\(compactEveryEntries)"
+      + "compact=\(compactEveryEntries) msgBytes=\(maxMessageBytes) inflight=\(maxInflightMessages)"
   }
 }
 

@@ -13,6 +13,9 @@ public enum Throughput {
     options.profile.syncUnitsMax = 1
     options.profile.proposalProbability = 0
     options.profile.compactEveryEntries = 1000
+    options.profile.maxMessageBytes = 1 << 20
+    options.profile.maxInflightMessages = 256
+    options.profile.maxUncommittedEntriesBytes = 64 << 20
     options.safetyTicks = ticks
     options.commandsPerEntry = commandsPerEntry
     let world = SimWorld(options: options)

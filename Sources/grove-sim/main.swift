@@ -2,14 +2,15 @@
 //
 //   grove-sim --seed N [--trace]         one seed; prints its trace on failure (or with --trace)
 //   grove-sim --seeds A..B [--swarm]     a range; prints seeds/s and every failing seed
-//   grove-sim --throughput [--batch K]   the core's ceiling: 3 nodes, no faults
+//   grove-sim --throughput [--batch K] [--per-tick P]   the core's ceiling: 3 nodes, no faults,
+//                                        P entries of K commands proposed per tick
 //   options: --nodes N  --ticks T  --swarm
 import Foundation
 import RaftCore
 import Simulation
 
 func usage() -> Never {
-  print("usage: grove-sim (--seed N | --seeds A..B | --throughput) [--swarm] [--nodes N] [--ticks T] [--batch K] [--trace]")
+  print("usage: grove-sim (--seed N | --seeds A..B | --throughput) [--swarm] [--nodes N] [--ticks T] [--batch K] [--per-tick P] [--trace]")
   exit(2)
 }
 
@@ -21,6 +22,7 @@ var throughput = false
 var nodes: Int?
 var ticks: Int?
 var batch = 1
+var perTick = 50
 while !arguments.isEmpty {
   let arg = arguments.removeFirst()
   func value() -> String {
@@ -41,6 +43,7 @@ while !arguments.isEmpty {
   case "--nodes": nodes = Int(value()) ?? { usage() }()
   case "--ticks": ticks = Int(value()) ?? { usage() }()
   case "--batch": batch = Int(value()) ?? { usage() }()
+  case "--per-tick": perTick = Int(value()) ?? { usage() }()
   default: usage()
   }
 }
@@ -54,7 +57,7 @@ while !arguments.isEmpty {
 }
 
 if throughput {
-  let report = Throughput.measure(commandsPerEntry: batch, ticks: ticks ?? 20_000)
+  let report = Throughput.measure(commandsPerEntry: batch, ticks: ticks ?? 3_000, proposalsPerTick: perTick)
   print(report)
   exit(0)
 }

@@ -26,6 +26,14 @@ struct CheckersBiteTests {
       }
     }
     #expect(found != nil, "no seed caught: \(name)")
-    if let found { print("\(name): seed \(found.seed) fails: \(found.failure!)") }
+    guard let found else { return }
+    print("\(name): seed \(found.seed) fails: \(found.failure!)")
+    // The failing seed replays with a readable trace that ends in the same failure.
+    var options = DefaultRun.options(seed: found.seed)
+    options.deliberateBugs = bug
+    let replay = SeedRunner.run(options)
+    #expect(replay.failure == found.failure)
+    #expect(replay.traceHash == found.traceHash)
+    #expect(replay.trace.last?.contains("FAILURE") == true)
   }
 }

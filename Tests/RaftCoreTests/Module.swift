@@ -1,1 +1,0 @@
-// RaftCoreTests: tests arrive with the code they test.
