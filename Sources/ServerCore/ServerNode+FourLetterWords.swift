@@ -68,6 +68,8 @@ extension ServerNode {
       ("grove_raft_last_index", String(status.lastIndex.rawValue)),
       ("grove_raft_elections_won", String(stats.leaderElections)),
       ("grove_proposals", String(stats.proposals)),
+      ("grove_commit_latency_avg_ms", formatLatency(stats.commitLatencyAvgMs)),
+      ("grove_commit_latency_max_ms", String(stats.commitLatencyMaxMs)),
       ("grove_commands_proposed", String(stats.commandsProposed)),
       ("grove_commands_applied", String(stats.commandsApplied)),
       ("grove_sessions_expired", String(stats.sessionsExpired)),

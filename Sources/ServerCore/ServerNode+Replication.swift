@@ -12,7 +12,8 @@ extension ServerNode {
     let commands = proposalBuffer
     proposalBuffer.removeAll(keepingCapacity: true)
     do {
-      try raft.propose(CommandBatch.encode(commands))
+      let index = try raft.propose(CommandBatch.encode(commands))
+      if proposedAtMs.count < 100_000 { proposedAtMs[index] = clockMs }
       stats.proposals += 1
       stats.commandsProposed += UInt64(commands.count)
       return true
@@ -71,6 +72,7 @@ extension ServerNode {
       stats.leaderElections += 1
       grantFreshSessionTimeouts()
     } else if wasLeader && role != .leader {
+      proposedAtMs.removeAll()
       sessionDeadlines.removeAll()
       sessionsClosing.removeAll()
     }
@@ -83,6 +85,9 @@ extension ServerNode {
   /// Applies one committed entry: every command in it, in order, each at its own zxid.
   mutating func apply(_ entry: Entry) {
     defer { appliedIndex = entry.index }
+    if let proposed = proposedAtMs.removeValue(forKey: entry.index) {
+      stats.recordCommitLatency(clockMs - proposed)
+    }
     guard entry.kind == .normal else {
       lastZxid = CommandBatch.zxid(index: entry.index.rawValue, position: 0)
       return

@@ -15,10 +15,25 @@ public struct ServerStats: Sendable {
   public var latencyMaxMs: Int64 = 0
   public var latencyTotalMs: Int64 = 0
   public var latencyCount: UInt64 = 0
+  /// Leader: ms from proposing an entry to applying it (a quorum made it durable meanwhile).
+  public var commitLatencyTotalMs: Int64 = 0
+  public var commitLatencyMaxMs: Int64 = 0
+  public var commitLatencyCount: UInt64 = 0
 
   public init() {}
 
   public var latencyAvgMs: Double { latencyCount == 0 ? 0 : Double(latencyTotalMs) / Double(latencyCount) }
+
+  public var commitLatencyAvgMs: Double {
+    commitLatencyCount == 0 ? 0 : Double(commitLatencyTotalMs) / Double(commitLatencyCount)
+  }
+
+  mutating func recordCommitLatency(_ ms: Int64) {
+    let ms = max(0, ms)
+    commitLatencyTotalMs += ms
+    commitLatencyCount += 1
+    if ms > commitLatencyMaxMs { commitLatencyMaxMs = ms }
+  }
 
   mutating func recordLatency(_ ms: Int64) {
     let ms = max(0, ms)

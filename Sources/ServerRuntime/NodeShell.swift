@@ -19,6 +19,11 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   var connections: [ClientID: Connection] = [:]
   /// The ticket of the persist work handed to the log and not yet durable.
   var persistTicket: DurabilityTicket?
+  /// When the persist work in flight was handed to the log, and the durability figures.
+  var persistStartedMs: Int64 = 0
+  var fsyncCount: UInt64 = 0
+  var fsyncTotalMs: Int64 = 0
+  var fsyncMaxMs: Int64 = 0
   var durableTicket: DurabilityTicket = .zero
   var listener: Listener?
   var tickTimer: TimerID?
@@ -86,6 +91,9 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       ("zk_max_file_descriptor_count", String(limit.rlim_cur)),
       ("grove_resident_bytes", String(residentBytes())),
       ("grove_log_durable_ticket", String(durableTicket.rawValue)),
+      ("grove_fsyncs", String(fsyncCount)),
+      ("grove_fsync_latency_avg_ms", fsyncCount == 0 ? "0" : String(Double(fsyncTotalMs) / Double(fsyncCount))),
+      ("grove_fsync_latency_max_ms", String(fsyncMaxMs)),
     ]
   }
 
@@ -141,6 +149,7 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       if !work.entries.isEmpty { ticket = try durableLog.append(work.entries) }
       if let hardState = work.hardState { ticket = try durableLog.saveHardState(hardState) }
       persistTicket = ticket
+      persistStartedMs = monotonicMs()
       if ticket <= durableTicket { durable(.success(durableTicket)) }
     } catch {
       onFatal("cannot write the log: \(error)")
@@ -158,6 +167,10 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       if ticket > durableTicket { durableTicket = ticket }
       if let waiting = persistTicket, waiting <= durableTicket {
         persistTicket = nil
+        let ms = monotonicMs() - persistStartedMs
+        fsyncCount += 1
+        fsyncTotalMs += ms
+        fsyncMaxMs = max(fsyncMaxMs, ms)
         node.persisted(nowMs: wallClockMs())
         node.endOfTurn(nowMs: wallClockMs())
         perform()

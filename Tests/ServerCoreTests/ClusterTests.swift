@@ -188,3 +188,47 @@ extension KazooStyleFailoverTests {
     #expect(c.nodes[leader]!.tree.session(response.sessionID) != nil)
   }
 }
+
+@Suite("partitions: a minority node sends its clients to the majority")
+struct PartitionTests {
+  @Test("a client cut off with a minority node moves to the majority and sees no older state")
+  func clientMovesToMajority() throws {
+    var c = ClusterHarness()
+    let leader = c.electLeader()
+    let (minority, majority) = (c.ids.first { $0 != leader }!, leader)
+    let opened = c.openSession(on: minority, timeoutMs: 10_000)
+    let (client, response) = try #require(opened)
+    let created = c.call(minority, client, xid: 1, .create2(CreateRequest(path: "/seen", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    let seen = try #require(created.last).header.zxid
+    c.isolated.insert(minority)
+    let other = c.openSession(on: majority)
+    let (writer, _) = try #require(other)
+    let later = c.call(majority, writer, xid: 1, .create2(CreateRequest(path: "/later", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    let newest = try #require(later.last).header.zxid
+    c.run(ms: 3000)
+    // The minority node has had no leader for an election timeout: its client is sent away.
+    #expect(c.closed[minority]?.contains(client) == true)
+    // It reconnects on the majority side with the last zxid it saw, and keeps its session.
+    let moved = c.connect(to: majority)
+    c.send(
+      majority, moved,
+      Frame.record(
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: seen, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
+    var reader = JuteReader(try #require(c.takeFrames(majority, moved).first))
+    #expect(try reader.read(ConnectResponse.self).sessionID == response.sessionID)
+    let replies = c.call(majority, moved, xid: 2, .exists(ExistsRequest(path: "/seen")))
+    #expect(replies.last?.header.err == .ok)
+    #expect(replies.last.map { $0.header.zxid >= newest } == true)
+    // A client that has seen the majority's newer state is refused by the stale minority node.
+    c.isolated.remove(minority)
+    c.isolated.insert(c.ids.first { $0 != leader && $0 != minority }!)
+    c.isolated.insert(leader)
+    let stale = c.connect(to: minority)
+    c.send(
+      minority, stale,
+      Frame.record(
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: newest, timeOutMs: 10_000, sessionID: .none, passwd: [UInt8](repeating: 0, count: 16), readOnly: nil)))
+    #expect(c.takeFrames(minority, stale).isEmpty)
+    #expect(c.closed[minority]?.contains(stale) == true)
+  }
+}
