@@ -119,6 +119,34 @@ struct ClusterHarness {
     return (client, try! reader.read(ConnectResponse.self))
   }
 
+  /// A new connection to `node` that sends a ConnectRequest (resuming `session` when given) and
+  /// returns the connection with the frames that came back.
+  mutating func reconnect(
+    to node: NodeID, session: SessionID = .none, password: [UInt8] = [UInt8](repeating: 0, count: 16),
+    lastZxid: Zxid = .zero
+  ) -> (ClientID, [[UInt8]]) {
+    let client = connect(to: node)
+    send(
+      node, client,
+      Frame.record(
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: lastZxid, timeOutMs: 10_000, sessionID: session, passwd: password, readOnly: nil)))
+    return (client, takeFrames(node, client))
+  }
+
+  /// Pings `client` on `node` every 100 ms of `ms` simulated ms; returns the xids of every reply.
+  mutating func pingAndCollect(_ node: NodeID, _ client: ClientID, ms: Int64) -> [Xid] {
+    var xids: [Xid] = []
+    for _ in 0..<(ms / 100) {
+      run(ms: 100)
+      send(node, client, Frame.request(xid: .ping, .ping))
+      xids += takeFrames(node, client).map { frame in
+        var r = JuteReader(frame)
+        return try! r.read(ReplyHeader.self).xid
+      }
+    }
+    return xids
+  }
+
   mutating func takeFrames(_ node: NodeID, _ client: ClientID) -> [[UInt8]] {
     var decoder = FrameDecoder(frameBytesMax: 1 << 24)
     decoder.append(inbox[node]?[client] ?? [])

@@ -126,24 +126,12 @@ struct KazooStyleFailoverTests {
     c.nodes[first]!.clientClosed(client, nowMs: c.nowMs)
     // Reconnect right away, before any election: the follower still thinks the old leader leads.
     let target = others[0]
-    let again = c.connect(to: target)
-    c.send(
-      target, again,
-      Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: .zero, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
-    #expect(c.takeFrames(target, again).count == 1)
+    let (again, againFrames) = c.reconnect(to: target, session: response.sessionID, password: response.passwd)
+    #expect(againFrames.count == 1)
     c.send(target, again, Frame.request(xid: Xid(2), .sync(SyncRequest(path: "/r"))))
     c.send(target, again, Frame.request(xid: Xid(3), .getChildren(GetChildrenRequest(path: "/r"))))
     c.send(target, again, Frame.request(xid: Xid(4), .create(CreateRequest(path: "/r/after", data: [], acl: ACL.openUnsafe, mode: .persistent))))
-    var xids: [Xid] = []
-    for _ in 0..<40 {
-      c.run(ms: 100)
-      c.send(target, again, Frame.request(xid: .ping, .ping))
-      xids += c.takeFrames(target, again).map { frame in
-        var r = JuteReader(frame)
-        return try! r.read(ReplyHeader.self).xid
-      }
-    }
+    let xids = c.pingAndCollect(target, again, ms: 4000)
     #expect(c.closed[target]?.contains(again) != true)
     #expect(Array(xids.filter { $0 != .ping }.prefix(3)) == [Xid(2), Xid(3), Xid(4)])
     #expect(c.leader != nil && c.leader != first)
@@ -165,24 +153,12 @@ extension KazooStyleFailoverTests {
     c.isolated.insert(followers[0])
     c.nodes[followers[0]]!.clientClosed(client, nowMs: c.nowMs)
     let target = followers[1]
-    let again = c.connect(to: target)
-    c.send(
-      target, again,
-      Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: .zero, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
-    #expect(c.takeFrames(target, again).count == 1)
+    let (again, againFrames) = c.reconnect(to: target, session: response.sessionID, password: response.passwd)
+    #expect(againFrames.count == 1)
     c.send(target, again, Frame.request(xid: Xid(10), .sync(SyncRequest(path: "/"))))
     c.send(target, again, Frame.request(xid: Xid(11), .getChildren(GetChildrenRequest(path: "/"))))
     c.send(target, again, Frame.request(xid: Xid(12), .create(CreateRequest(path: "/after", data: [], acl: ACL.openUnsafe, mode: .persistent))))
-    var xids: [Xid] = []
-    for _ in 0..<30 {
-      c.run(ms: 100)
-      c.send(target, again, Frame.request(xid: .ping, .ping))
-      xids += c.takeFrames(target, again).map { frame in
-        var r = JuteReader(frame)
-        return try! r.read(ReplyHeader.self).xid
-      }
-    }
+    let xids = c.pingAndCollect(target, again, ms: 3000)
     #expect(Array(xids.filter { $0 != .ping }) == [Xid(10), Xid(11), Xid(12)])
     #expect(c.closed[target]?.contains(again) != true)
     #expect(c.nodes[leader]!.tree.session(response.sessionID) != nil)
@@ -209,12 +185,8 @@ struct PartitionTests {
     // The minority node has had no leader for an election timeout: its client is sent away.
     #expect(c.closed[minority]?.contains(client) == true)
     // It reconnects on the majority side with the last zxid it saw, and keeps its session.
-    let moved = c.connect(to: majority)
-    c.send(
-      majority, moved,
-      Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: seen, timeOutMs: 10_000, sessionID: response.sessionID, passwd: response.passwd, readOnly: nil)))
-    var reader = JuteReader(try #require(c.takeFrames(majority, moved).first))
+    let (moved, movedFrames) = c.reconnect(to: majority, session: response.sessionID, password: response.passwd, lastZxid: seen)
+    var reader = JuteReader(try #require(movedFrames.first))
     #expect(try reader.read(ConnectResponse.self).sessionID == response.sessionID)
     let replies = c.call(majority, moved, xid: 2, .exists(ExistsRequest(path: "/seen")))
     #expect(replies.last?.header.err == .ok)
@@ -223,12 +195,8 @@ struct PartitionTests {
     c.isolated.remove(minority)
     c.isolated.insert(c.ids.first { $0 != leader && $0 != minority }!)
     c.isolated.insert(leader)
-    let stale = c.connect(to: minority)
-    c.send(
-      minority, stale,
-      Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: newest, timeOutMs: 10_000, sessionID: .none, passwd: [UInt8](repeating: 0, count: 16), readOnly: nil)))
-    #expect(c.takeFrames(minority, stale).isEmpty)
+    let (stale, staleFrames) = c.reconnect(to: minority, lastZxid: newest)
+    #expect(staleFrames.isEmpty)
     #expect(c.closed[minority]?.contains(stale) == true)
   }
 }
