@@ -85,6 +85,7 @@ extension ServerNode {
   /// Applies one committed entry: every command in it, in order, each at its own zxid.
   mutating func apply(_ entry: Entry) {
     defer { appliedIndex = entry.index }
+    bytesSinceSnapshot += entry.sizeBytes
     if let proposed = proposedAtMs.removeValue(forKey: entry.index) {
       stats.recordCommitLatency(clockMs - proposed)
     }
@@ -236,12 +237,15 @@ extension ServerNode {
     log(.info, "restored snapshot at index \(snapshot.metadata.index)")
   }
 
-  /// Every `snapshotEntries` applied entries, asks the shell to save the tree as a snapshot.
+  /// After `snapshotEntries` applied entries or `snapshotBytes` of them, asks the shell to save
+  /// the tree as a snapshot.
   mutating func maybeSnapshot() {
-    guard appliedIndex.rawValue >= lastSnapshotIndex.rawValue + snapshotEntries,
+    guard appliedIndex.rawValue >= lastSnapshotIndex.rawValue + snapshotEntries || bytesSinceSnapshot >= snapshotBytes,
+      appliedIndex > lastSnapshotIndex,
       let term = raft.term(at: appliedIndex)
     else { return }
     lastSnapshotIndex = appliedIndex
+    bytesSinceSnapshot = 0
     let metadata = SnapshotMetadata(index: appliedIndex, term: term, confState: raft.confState)
     actions.append(.saveSnapshot(metadata, tree))
   }

@@ -66,8 +66,11 @@ public struct ServerNode {
   public var runtimeMetrics: [(String, String)] = []
   /// Connections whose reading resumed with frames still buffered; served at `endOfTurn`.
   var resumedClients: [ClientID] = []
-  /// Apply a snapshot of the tree after this many entries (ZooKeeper's snapCount).
+  /// Save a snapshot of the tree after this many entries (ZooKeeper's snapCount) or this many
+  /// bytes of entries, whichever comes first, so the log to replay stays bounded either way.
   public var snapshotEntries: UInt64 = 100_000
+  public var snapshotBytes: Int = 64 << 20
+  var bytesSinceSnapshot = 0
 
   struct ReadIndexWaiter {
     var client: ClientID

@@ -65,6 +65,7 @@ public final class GroveServer: Sendable {
     var node = try ServerNode(
       config: nodeConfig, raftConfig: raftConfig, storage: opened.log, tree: opened.tree, nowMs: wallClockMs())
     node.snapshotEntries = UInt64(config.snapshotEntries)
+    node.snapshotBytes = config.snapshotBytes
 
     let loop = try EventLoop(name: "grove-loop")
     self.loop = loop

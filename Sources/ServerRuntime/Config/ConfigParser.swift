@@ -116,6 +116,8 @@ public enum ConfigParser {
     case "grove.raftTickMs": config.raftTickMs = try c.int(in: 1...60_000)
     case "grove.electionTicks": config.electionTicks = try c.int(in: 2...1000)
     case "snapCount", "grove.snapshotEntries": config.snapshotEntries = try c.int(in: 100...100_000_000)
+    case "snapSizeLimitInKb": config.snapshotBytes = try c.int(in: 64...(64 << 20)) * 1024
+    case "grove.snapshotBytes": config.snapshotBytes = try c.int(in: 65536...(1 << 40))
     case "znode.container.checkIntervalMs", "grove.reapIntervalMs":
       config.reapIntervalMs = try c.int(in: 10...86_400_000)
     case "grove.linearizableReads": config.linearizableReads = try c.bool()

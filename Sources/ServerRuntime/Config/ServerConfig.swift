@@ -50,6 +50,8 @@ public struct ServerConfig: Equatable, Sendable {
   public var electionTicks: Int = 10
   /// Entries applied between two snapshots of the tree (ZooKeeper's `snapCount`).
   public var snapshotEntries: Int = 100_000
+  /// Bytes of log entries applied between two snapshots, whichever threshold comes first.
+  public var snapshotBytes: Int = 64 << 20
   /// How often the leader deletes empty containers and expired TTL nodes
   /// (ZooKeeper's `znode.container.checkIntervalMs`).
   public var reapIntervalMs: Int = 60_000
