@@ -45,30 +45,33 @@ struct LiveFailoverTests {
     "after the server restarts, the session, its ephemerals and its watches continue",
     .enabled(if: ProcessInfo.processInfo.environment["GROVE_TEST_SERVER"] == nil))
   func serverRestart() async throws {
-    let zk = try await LiveServer.offPool { try LiveServer.startZooKeeper(tag: "restart") }
-    defer { try? LiveServer.stop(zk) }
-    let client = try await GroveClient.connect(zk.connectString, sessionTimeout: .seconds(20))
-    let states = Collector(client.sessionStates())
-    let root = uniqueRoot("restart")
-    try await client.create(root, data: [0])
-    try await client.create(root + "/eph", mode: .ephemeral)
-    let before = await client.sessionInfo()
-    let oneShot = try #require(try await client.getData(root, watch: true).watch)
-    let persistent = Collector(try await client.watch(root, recursive: true))
-    try await LiveServer.offPool { try LiveServer.restart(zk) }
-    try await states.wait(seconds: 30) { $0.contains(.reconnected) }
-    #expect(states.all.contains(.suspended))
-    #expect(await client.sessionInfo()?.id == before?.id)
-    #expect(try await client.exists(root + "/eph") != nil)
-    try await withClient(zk.connectString) { other in
-      try await other.setData(root, data: [1])
-      try await other.create(root + "/after")
+    // Bounded as a whole: a JVM that is slow to come back fails the test instead of hanging it.
+    try await within(100) {
+      let zk = try await LiveServer.offPool { try LiveServer.startZooKeeper(tag: "restart") }
+      defer { try? LiveServer.stop(zk) }
+      let client = try await GroveClient.connect(zk.connectString, sessionTimeout: .seconds(20))
+      let states = Collector(client.sessionStates())
+      let root = uniqueRoot("restart")
+      try await client.create(root, data: [0])
+      try await client.create(root + "/eph", mode: .ephemeral)
+      let before = await client.sessionInfo()
+      let oneShot = try #require(try await client.getData(root, watch: true).watch)
+      let persistent = Collector(try await client.watch(root, recursive: true))
+      try await LiveServer.offPool { try LiveServer.restart(zk) }
+      try await states.wait(seconds: 30) { $0.contains(.reconnected) }
+      #expect(states.all.contains(.suspended))
+      #expect(await client.sessionInfo()?.id == before?.id)
+      #expect(try await client.exists(root + "/eph") != nil)
+      try await withClient(zk.connectString) { other in
+        try await other.setData(root, data: [1])
+        try await other.create(root + "/after")
+      }
+      #expect(try await within(10) { try await oneShot.event() }.type == .nodeDataChanged)
+      try await persistent.wait { events in
+        events.contains { $0.type == .nodeDataChanged && $0.path == root }
+          && events.contains { $0.type == .nodeCreated && $0.path == root + "/after" }
+      }
+      await client.close()
     }
-    #expect(try await within(10) { try await oneShot.event() }.type == .nodeDataChanged)
-    try await persistent.wait { events in
-      events.contains { $0.type == .nodeDataChanged && $0.path == root }
-        && events.contains { $0.type == .nodeCreated && $0.path == root + "/after" }
-    }
-    await client.close()
   }
 }
