@@ -29,7 +29,7 @@ enum Curator {
     let argv = words.map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     var pid: pid_t = 0
-    guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, environ) == 0 else { throw TimedOut(seconds: 0) }
+    guard spawnDetachedFromOutput(&pid, argv) == 0 else { throw TimedOut(seconds: 0) }
     return pid
   }
 

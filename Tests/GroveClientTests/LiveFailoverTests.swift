@@ -45,30 +45,57 @@ struct LiveFailoverTests {
     "after the server restarts, the session, its ephemerals and its watches continue",
     .enabled(if: ProcessInfo.processInfo.environment["GROVE_TEST_SERVER"] == nil))
   func serverRestart() async throws {
-    let zk = try await LiveServer.offPool { try LiveServer.startZooKeeper(tag: "restart") }
-    defer { try? LiveServer.stop(zk) }
-    let client = try await GroveClient.connect(zk.connectString, sessionTimeout: .seconds(20))
-    let states = Collector(client.sessionStates())
-    let root = uniqueRoot("restart")
-    try await client.create(root, data: [0])
-    try await client.create(root + "/eph", mode: .ephemeral)
-    let before = await client.sessionInfo()
-    let oneShot = try #require(try await client.getData(root, watch: true).watch)
-    let persistent = Collector(try await client.watch(root, recursive: true))
-    try await LiveServer.offPool { try LiveServer.restart(zk) }
-    try await states.wait(seconds: 30) { $0.contains(.reconnected) }
-    #expect(states.all.contains(.suspended))
-    #expect(await client.sessionInfo()?.id == before?.id)
-    #expect(try await client.exists(root + "/eph") != nil)
-    try await withClient(zk.connectString) { other in
-      try await other.setData(root, data: [1])
-      try await other.create(root + "/after")
+    // Bounded as a whole: a JVM that is slow to come back fails the test instead of hanging it.
+    try await within(100) {
+      trace("restart step 1")
+      let zk = try await LiveServer.offPool { try LiveServer.startZooKeeper(tag: "restart") }
+      defer { try? LiveServer.stop(zk) }
+      trace("restart step 2")
+      let client = try await GroveClient.connect(zk.connectString, sessionTimeout: .seconds(20))
+      trace("restart step 3")
+      let states = Collector(client.sessionStates())
+      trace("restart step 4")
+      let root = uniqueRoot("restart")
+      trace("restart step 5")
+      try await client.create(root, data: [0])
+      trace("restart step 6")
+      try await client.create(root + "/eph", mode: .ephemeral)
+      trace("restart step 7")
+      let before = await client.sessionInfo()
+      trace("restart step 8")
+      let oneShot = try #require(try await client.getData(root, watch: true).watch)
+      trace("restart step 9")
+      let persistent = Collector(try await client.watch(root, recursive: true))
+      trace("restart step 10")
+      try await LiveServer.offPool { try LiveServer.restart(zk) }
+      trace("restart step 11")
+      try await states.wait(seconds: 30) { $0.contains(.reconnected) }
+      trace("restart step 12")
+      #expect(states.all.contains(.suspended))
+      trace("restart step 13")
+      #expect(await client.sessionInfo()?.id == before?.id)
+      trace("restart step 14")
+      #expect(try await client.exists(root + "/eph") != nil)
+      trace("restart step 15")
+      try await withClient(zk.connectString) { other in
+        try await other.setData(root, data: [1])
+        try await other.create(root + "/after")
+      }
+      trace("restart step 16")
+      #expect(try await within(10) { try await oneShot.event() }.type == .nodeDataChanged)
+      trace("restart step 17")
+      try await persistent.wait { events in
+        events.contains { $0.type == .nodeDataChanged && $0.path == root }
+          && events.contains { $0.type == .nodeCreated && $0.path == root + "/after" }
+      }
+      trace("restart step 18")
+      await client.close()
     }
-    #expect(try await within(10) { try await oneShot.event() }.type == .nodeDataChanged)
-    try await persistent.wait { events in
-      events.contains { $0.type == .nodeDataChanged && $0.path == root }
-        && events.contains { $0.type == .nodeCreated && $0.path == root + "/after" }
-    }
-    await client.close()
   }
+}
+
+/// Progress of the restart test on stderr: when a slow JVM makes it time out, the last step
+/// printed says where.
+func trace(_ text: String) {
+  FileHandle.standardError.write(Data("[\(Date())] \(text)\n".utf8))
 }

@@ -55,12 +55,32 @@ enum LiveServer {
 
   /// Starts a private ZooKeeper (for tests that restart it).
   static func startZooKeeper(tag: String) throws -> Started {
-    let port = UInt16(20_000 + Int(getpid() % 5_000) * 2 + (tag == "shared" ? 0 : 1))
+    let port = try freeLoopbackPort()
     let directory = NSTemporaryDirectory() + "grove-client-zk-\(getpid())-\(tag)"
     try run([script, "start", directory, String(port)])
     let started = Started(directory: directory, port: port)
     registerStop(directory)
     return started
+  }
+
+  /// A port no one listens on now: the kernel's choice for a socket bound to port 0, released
+  /// at once (fixed port formulas collide with other servers on a shared machine).
+  static func freeLoopbackPort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw ZooKeeperError.invalidArgument("socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+      }
+    }
+    guard bound else { throw ZooKeeperError.invalidArgument("no free loopback port") }
+    return UInt16(bigEndian: address.sin_port)
   }
 
   static func stop(_ server: Started) throws { try run([script, "stop", server.directory]) }
@@ -76,7 +96,7 @@ enum LiveServer {
     let argv = (["/bin/bash"] + arguments).map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     var pid: pid_t = 0
-    guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, environ) == 0 else {
+    guard spawnDetachedFromOutput(&pid, argv) == 0 else {
       throw ZooKeeperError.invalidArgument("cannot run \(arguments)")
     }
     var status: Int32 = 0
@@ -104,6 +124,19 @@ enum LiveServer {
 }
 
 import Synchronization
+
+/// posix_spawn of /bin/bash with stdin, stdout and stderr on /dev/null: the test process's
+/// own output is a pipe to the test runner, and a child (or the server it leaves running)
+/// holding or writing to it can stall the run.
+func spawnDetachedFromOutput(_ pid: inout pid_t, _ argv: [UnsafeMutablePointer<CChar>?]) -> Int32 {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  for fd: Int32 in [0, 1, 2] {
+    posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+  }
+  return posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ)
+}
 
 /// A fresh, unique node path for one test, so tests can run side by side on one server.
 func uniqueRoot(_ name: String) -> String {
