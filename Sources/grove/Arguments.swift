@@ -25,6 +25,7 @@ struct Arguments {
       stat PATH                            print the node's stat
       watch [-r] [-n COUNT] PATH           print events of a persistent (-r recursive) watch
       4lw WORD                             send a four-letter word (ruok, srvr, mntr, ...)
+      cluster status                       a row per server of -s: role, term, commit, applied, lag, sessions, znodes
     The server list defaults to $GROVE_SERVERS, else 127.0.0.1:2181.
     Exit status: 0 success, 1 the operation failed, 2 usage error, 3 no server reachable.
     """
@@ -39,6 +40,7 @@ struct Arguments {
     "stat": ([], [], 1...1),
     "watch": (["-r"], ["-n"], 1...1),
     "4lw": ([], [], 1...1),
+    "cluster": ([], [], 1...1),
   ]
 
   init(_ argv: [String], environment: [String: String]) throws(UsageError) {

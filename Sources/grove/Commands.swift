@@ -5,6 +5,10 @@ import ZooKeeperWire
 /// Runs the parsed command; returns the exit status.
 func run(_ arguments: Arguments, output: Output) async throws -> Int32 {
   let path = arguments.operands.first ?? "/"
+  if arguments.command == "cluster" {
+    guard path == "status" else { throw UsageError("grove cluster takes one subcommand: status") }
+    return clusterStatus(try ConnectString(arguments.servers).servers, timeoutSeconds: arguments.timeoutSeconds, output: output)
+  }
   if arguments.command == "4lw" {
     let servers = try ConnectString(arguments.servers).servers
     let answer = try fourLetterWord(path, servers: servers, timeoutSeconds: arguments.timeoutSeconds)
