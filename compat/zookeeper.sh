@@ -42,7 +42,7 @@ CFG
       >"$dir/logs/stdout.log" 2>&1 &
     echo $! > "$dir/pid"
     for _ in $(seq 1 120); do
-      if [ "$( (exec 3<>/dev/tcp/127.0.0.1/"$port" && printf ruok >&3 && cat <&3) 2>/dev/null)" = imok ]; then
+      if [ "$( (exec 3<>/dev/tcp/127.0.0.1/"$port" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null)" = imok ]; then
         exit 0
       fi
       sleep 0.5
