@@ -173,7 +173,9 @@ proxy_ctl() {
   local name=$1; shift
   [ -f "$PROXY_DIR/$name.control" ] || die "no proxy $name"
   proxy_alive "$name" || die "proxy $name is not running (cluster/up --faults starts it)"
-  "$BIN_DIR/grove-proxy" ctl "$(cat "$PROXY_DIR/$name.control")" "$@" || die "proxy $name refused '$*'"
+  local answer
+  answer=$("$BIN_DIR/grove-proxy" ctl "$(cat "$PROXY_DIR/$name.control")" "$@" 2>&1) || die "proxy $name: $answer"
+  echo "$answer"
 }
 
 # A link argument "I-J" checked against the cluster; prints "I J".
