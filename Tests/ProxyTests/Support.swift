@@ -18,7 +18,13 @@ struct SocketTestError: Error, CustomStringConvertible {
 
 /// Bytes of a recognisable pattern, so loss or reordering shows.
 func pattern(count: Int, seed: Int = 0) -> [UInt8] {
-  (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 7 &+ seed) % 251) }
+  // Built from one 251-byte cycle (7 is coprime to 251), so long streams are cheap in debug builds.
+  let cycle = (0..<251).map { UInt8(truncatingIfNeeded: ($0 &* 7 &+ seed) % 251) }
+  var bytes: [UInt8] = []
+  bytes.reserveCapacity(count + cycle.count)
+  while bytes.count < count { bytes.append(contentsOf: cycle) }
+  bytes.removeLast(bytes.count - count)
+  return bytes
 }
 
 /// A socket of the test's own, driven with poll(2) and bounded waits.
@@ -48,12 +54,17 @@ final class TestSocket {
   }
 
   /// Sends every byte, waiting for room as needed.
-  func send(_ bytes: [UInt8]) throws {
+  func send(_ bytes: [UInt8]) throws { try Self.send(bytes, on: fd) }
+
+  /// Sends every byte on `fd`, waiting (up to the wait limit) for room as needed; usable from
+  /// another thread, which only needs the descriptor.
+  static func send(_ bytes: [UInt8], on fd: Int32) throws {
     var offset = 0
     let deadline = nowMs() + waitLimitMs
     while offset < bytes.count {
       guard nowMs() < deadline else { throw SocketTestError("send timed out") }
-      guard wait(for: Int16(POLLOUT), timeoutMs: 100) else { continue }
+      var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+      guard poll(&entry, 1, 100) > 0 else { continue }
       let sent = bytes[offset...].withUnsafeBytes {
         Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
       }
