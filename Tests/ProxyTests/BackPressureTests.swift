@@ -26,14 +26,15 @@ struct BackPressureTests {
       sent.withLock { $0 = succeeded }
       sender.leave()
     }
-    // Wait until the proxy stops reading (three equal readings of its byte count in a row).
-    var readings: [String] = []
+    // Wait until the proxy has read some bytes and then stops reading (three equal readings in a
+    // row, 50 ms apart).
+    var readings: [Int] = []
     for _ in 0..<400 {
-      readings.append(try proxy.status("bytes-out") ?? "")
-      if readings.count >= 3 && Set(readings.suffix(3)).count == 1 { break }
+      readings.append(Int(try proxy.status("bytes-out") ?? "") ?? -1)
+      if readings.count >= 3 && readings.last! > 0 && Set(readings.suffix(3)).count == 1 { break }
       usleep(50_000)
     }
-    let stalledAt = Int(readings.last ?? "") ?? -1
+    let stalledAt = readings.last ?? -1
     print("back-pressure: the proxy stopped reading after \(stalledAt) of \(total) bytes")
     #expect(stalledAt > 0 && stalledAt < total / 2)
     #expect(try proxy.status("connections") == "1")
