@@ -4,10 +4,14 @@ import Transport
 /// the target, with a `Flow` per direction. Loop-confined, as everything of `Transport`.
 final class Pipe {
   unowned let proxy: Proxy
+  /// Names the pipe in its proxy's table; never reused.
   let serial: UInt64
+  /// The accepted connection (source of `out`); nil once closed.
   var client: Connection?
+  /// The proxy's connection to the target (source of `in`); nil before dialing and once closed.
   var target: Connection?
   var flows: [Direction: Flow] = [.out: Flow(), .in: Flow()]
+  /// Both connections closed; the pipe has left its proxy.
   var isFinished = false
 
   /// Bytes of one direction held by a delay, and what a one-way cut discarded.
@@ -30,7 +34,9 @@ final class Pipe {
     self.serial = serial
   }
 
+  /// The connection `direction`'s bytes are read from.
   func source(of direction: Direction) -> Connection? { direction == .out ? client : target }
+  /// The connection `direction`'s bytes are written to.
   func destination(of direction: Direction) -> Connection? { direction == .out ? target : client }
 
   /// Whether some bytes were discarded (by a one-way cut) in either direction.
@@ -72,6 +78,7 @@ final class Pipe {
     if flow.timer == nil { armTimer(direction) }
   }
 
+  /// Schedules the release of `direction`'s first held chunk.
   private func armTimer(_ direction: Direction) {
     guard let flow = flows[direction], flow.isHolding else { return }
     let nowNs = EventLoop.monotonicNowNs()
@@ -149,6 +156,7 @@ final class Pipe {
     target?.abort()
   }
 
+  /// Once both connections are closed: cancel timers, drop held bytes, leave the proxy.
   private func finishIfBothClosed() {
     guard client == nil && target == nil, !isFinished else { return }
     isFinished = true

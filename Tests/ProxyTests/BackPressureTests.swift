@@ -42,4 +42,32 @@ struct BackPressureTests {
     #expect(sender.wait(timeout: .now() + .seconds(10)) == .success)
     #expect(sent.withLock { $0 })
   }
+
+  @Test("a delay holds at most heldBytesMax (plus one read) before the proxy stops reading the source")
+  func delayHoldsBoundedBytes() throws {
+    let target = try TestTarget()
+    let proxy = try RunningProxy(target: target.address)
+    let (client, server, _) = try proxy.connectPair(target)
+    try proxy.control("delay-out 1000")
+    let total = 3 << 20
+    let stream = pattern(count: total, seed: 4)
+    let sender = DispatchGroup()
+    sender.enter()
+    let clientFD = client.fd
+    DispatchQueue.global().async {
+      _ = try? TestSocket.send(stream, on: clientFD)
+      sender.leave()
+    }
+    var readings: [Int] = []
+    for _ in 0..<100 {
+      readings.append(Int(try proxy.status("bytes-out") ?? "") ?? -1)
+      if readings.count >= 3 && readings.last! > 0 && Set(readings.suffix(3)).count == 1 { break }
+      usleep(20_000)
+    }
+    let held = readings.last ?? -1
+    // Pausing happens once a read takes the held bytes to the limit: at most one read (64 KiB) more.
+    #expect(held >= 1 << 20 && held <= (1 << 20) + 64 * 1024)
+    #expect(server.receive(count: total) == stream)
+    #expect(sender.wait(timeout: .now() + .seconds(10)) == .success)
+  }
 }
