@@ -17,6 +17,7 @@ let package = Package(
     .executable(name: "grove", targets: ["grove"]),
     .executable(name: "grove-sim", targets: ["grove-sim"]),
     .executable(name: "grove-bench", targets: ["grove-bench"]),
+    .executable(name: "grove-proxy", targets: ["grove-proxy"]),
     .library(name: "GroveClient", targets: ["GroveClient"]),
   ],
   targets: [
@@ -45,6 +46,7 @@ let package = Package(
     .executableTarget(name: "grove-sim", dependencies: ["Simulation"], swiftSettings: strict),
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
+    .executableTarget(name: "grove-proxy", dependencies: ["Transport"], swiftSettings: strict),
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
@@ -57,6 +59,7 @@ let package = Package(
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),
     .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),
+    .testTarget(name: "ProxyTests", dependencies: ["grove-proxy", "Transport", "CLinuxShims"]),
     .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire", "Transport"]),
     // Real processes: servers started as child processes, real clients.
     .testTarget(name: "IntegrationTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
