@@ -187,6 +187,15 @@ extension Raft {
   }
 
   /// Leader: appends a proposal.
+  mutating func forgetProgress(of peer: NodeID) {
+    guard role == .leader, peer != id, var progress = tracker[peer] else { return }
+    progress.match = .zero
+    progress.becomeProbe()
+    progress.next = log.lastIndex().next
+    tracker[peer] = progress
+    _ = sendAppend(to: peer, sendIfEmpty: true)
+  }
+
   mutating func propose(_ entry: Entry) -> Result<LogIndex, RaftError> {
     guard role == .leader else { return .failure(.notLeader(leader: lead)) }
     guard leadTransferee == .none else { return .failure(.proposalDropped) }

@@ -50,6 +50,14 @@ public struct RawNode {
     try raft.requestReadIndex(context: context).get()
   }
 
+  /// Leader only: forget what `peer` is known to hold and probe it again from the end of the
+  /// log. For a peer that may have restarted without its disk: Raft assumes acknowledged entries
+  /// stay, so without this the leader would keep sending from its recorded match, which such a
+  /// peer rejects forever. Lowering a match only delays commits; it never commits anything.
+  public mutating func forgetProgress(of peer: NodeID) {
+    raft.forgetProgress(of: peer)
+  }
+
   /// Leader only: hands leadership to the voter `to` once its log has caught up.
   public mutating func transferLeadership(to: NodeID) throws(RaftError) {
     try raft.transferLeadership(to: to).get()

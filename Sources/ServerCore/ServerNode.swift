@@ -32,6 +32,11 @@ public struct ServerNode {
   var forwardBuffer: [Command] = []
   /// A follower's sessions heard from since the last notice to the leader.
   var touchedSessions: Set<SessionID> = []
+  /// Started with an empty log in a cluster that already exists (its disk was lost): it knows no
+  /// membership until a leader's snapshot arrives, and it does not vote in any term it may
+  /// have voted in before (see `peerMessage`).
+  let rejoiningWithoutDisk: Bool
+  var firstLeaderTerm: Term?
   /// Since when this node has known no leader (nil while it knows one).
   var leaderlessSinceMs: Int64? = nil
   /// Writes of this node's clients handed to Raft (here or at the leader) and not yet applied,
@@ -86,6 +91,7 @@ public struct ServerNode {
   ) throws(RaftError) {
     self.config = config
     self.raft = try RawNode(config: raftConfig, storage: storage)
+    self.rejoiningWithoutDisk = raft.confState.voters.isEmpty && raft.confState.learners.isEmpty
     self.tree = tree
     self.appliedIndex = raftConfig.applied
     self.lastSnapshotIndex = raftConfig.applied
@@ -162,6 +168,14 @@ public struct ServerNode {
     closeClientsIfLeaderless()
   }
 
+  /// A link to `peer` came up (after a restart of either side, or a network cut). The leader
+  /// probes it again from the end of its log: if it lost its disk, it gets a snapshot.
+  public mutating func peerLinkUp(_ peer: NodeID, nowMs: Int64) {
+    advanceClock(nowMs)
+    guard role == .leader else { return }
+    raft.forgetProgress(of: peer)
+  }
+
   /// A follower's forwarded client writes arrived (leader only; anyone else drops them, and
   /// the follower's clients time out and retry elsewhere).
   public mutating func peerForwarded(from peer: NodeID, payload: [UInt8], nowMs: Int64) {
@@ -213,6 +227,21 @@ public struct ServerNode {
   /// A message from a peer node.
   public mutating func peerMessage(_ message: Message, nowMs: Int64) {
     advanceClock(nowMs)
+    if rejoiningWithoutDisk {
+      switch message.kind {
+      case .append, .heartbeat, .snapshot:
+        if firstLeaderTerm == nil { firstLeaderTerm = message.term }
+      case .vote, .preVote:
+        // A node that lost its disk lost its votes too: it must not vote in any term it may have
+        // voted in before, which are all at most the term it first hears a leader in.
+        guard let first = firstLeaderTerm, message.term > first else {
+          log(.info, "not voting for \(message.from) in term \(message.term): rejoining after losing the data directory")
+          return
+        }
+      default:
+        break
+      }
+    }
     do {
       try raft.step(message)
     } catch {

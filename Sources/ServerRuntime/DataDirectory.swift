@@ -60,7 +60,7 @@ enum DataDirectory {
       throw StartupError("cannot recover the log in \(directory): \(error)")
     }
     do {
-      if try log.lastIndex() == .zero && log.snapshot().isEmpty {
+      if try log.lastIndex() == .zero && log.snapshot().isEmpty && config.initialClusterNew {
         // A founding member: every founder starts from the same first membership at index 1.
         let confState = ConfState(voters: voters, learners: learners)
         let snapshot = Snapshot(metadata: SnapshotMetadata(index: LogIndex(1), term: Term(1), confState: confState))
@@ -68,6 +68,10 @@ enum DataDirectory {
         _ = try log.saveHardState(HardState(term: Term(1), vote: .none, commit: LogIndex(1)))
         try log.flush()
         logger.info("initialised a new log", ["dir": directory, "voters": voters.map(\.description).joined(separator: ",")])
+      } else if try log.lastIndex() == .zero && log.snapshot().isEmpty {
+        logger.warn(
+          "empty data directory in an existing cluster: joining without voting until a leader's snapshot arrives",
+          ["dir": directory])
       }
     } catch {
       throw StartupError("cannot initialise the log in \(directory): \(error)")

@@ -50,6 +50,7 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       loop: loop, selfID: selfID, clusterID: clusterID, listenAddress: address, peers: addresses,
       log: { line in log.info(line) },
       onMessage: { [unowned self] peer, message in self.received(message, from: peer) })
+    links.onLinkUp = { [unowned self] peer in self.node.peerLinkUp(peer, nowMs: wallClockMs()) }
     try links.start()
     peers = links
   }

@@ -114,6 +114,12 @@ public enum ConfigParser {
       config.extendedTypesEnabled = try c.bool()
     case "grove.myid": config.myID = UInt64(try c.int(in: 1...254))
     case "grove.raftTickMs": config.raftTickMs = try c.int(in: 1...60_000)
+    case "grove.initialClusterState":
+      switch c.value {
+      case "new": config.initialClusterNew = true
+      case "existing": config.initialClusterNew = false
+      default: throw c.fail("'\(c.value)' is not new or existing")
+      }
     case "grove.electionTicks": config.electionTicks = try c.int(in: 2...1000)
     case "snapCount", "grove.snapshotEntries": config.snapshotEntries = try c.int(in: 100...100_000_000)
     case "snapSizeLimitInKb": config.snapshotBytes = try c.int(in: 64...(64 << 20)) * 1024

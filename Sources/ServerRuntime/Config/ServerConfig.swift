@@ -52,6 +52,10 @@ public struct ServerConfig: Equatable, Sendable {
   public var snapshotEntries: Int = 100_000
   /// Bytes of log entries applied between two snapshots, whichever threshold comes first.
   public var snapshotBytes: Int = 64 << 20
+  /// An empty data directory founds a new cluster (`new`, the first start) or rejoins an
+  /// existing one (`existing`: after a lost disk; the node waits for the leader's snapshot and
+  /// does not vote in terms it may have voted in before). As etcd's --initial-cluster-state.
+  public var initialClusterNew: Bool = true
   /// How often the leader deletes empty containers and expired TTL nodes
   /// (ZooKeeper's `znode.container.checkIntervalMs`).
   public var reapIntervalMs: Int = 60_000

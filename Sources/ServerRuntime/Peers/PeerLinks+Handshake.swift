@@ -99,6 +99,7 @@ extension PeerLinks {
     link.established = peerConnection
     links[peer] = link
     log("peer link up: node \(peer) \(connection.localAddress)<->\(connection.peerAddress)")
+    onLinkUp?(peer)
   }
 
   /// A connection closed: forget it, and when it was this node's dial or link, dial again later.

@@ -38,6 +38,8 @@ public final class PeerLinks: ListenerHandler {
 
   let log: (String) -> Void
   let onMessage: (NodeID, PeerMessage) -> Void
+  /// Hears every link that comes up (after its hello), with the peer's id. Loop-confined.
+  public var onLinkUp: ((NodeID) -> Void)?
   var listener: Listener?
   var links: [NodeID: Link] = [:]
   /// Every open connection, in handshake or established.
