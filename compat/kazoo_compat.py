@@ -175,6 +175,9 @@ class Checks:
         try:
             p = self.path("eph")
             other.create(p, b"mine", ephemeral=True)
+            # Another session's write: in an ensemble, sync first (ZooKeeper promises each
+            # session its own order, not other sessions' writes at once on every server).
+            self.zk.sync(p)
             stat = self.zk.exists(p)
             assert stat is not None and stat.ephemeralOwner == other.client_id[0], stat
             try:
@@ -185,6 +188,7 @@ class Checks:
         finally:
             other.stop()
             other.close()
+        self.zk.sync(p)
         assert self.zk.exists(p) is None, "ephemeral survived its session's close"
 
     # -- watches ----------------------------------------------------------------------------
@@ -376,6 +380,7 @@ class Checks:
         try:
             line = child.stdout.readline().strip()
             assert line.startswith("holding"), "child said %r" % line
+            self.zk.sync(p)
             assert self.zk.exists(p) is not None
             deleted = threading.Event()
 
