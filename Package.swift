@@ -17,6 +17,7 @@ let package = Package(
     .executable(name: "grove", targets: ["grove"]),
     .executable(name: "grove-sim", targets: ["grove-sim"]),
     .executable(name: "grove-bench", targets: ["grove-bench"]),
+    .executable(name: "grove-chaos", targets: ["grove-chaos"]),
     .library(name: "GroveClient", targets: ["GroveClient"]),
   ],
   targets: [
@@ -36,6 +37,7 @@ let package = Package(
       name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport", "PeerWire"],
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
+    .target(name: "ChaosCheck", swiftSettings: strict + optimized),
     // Test support: the deterministic world.
     .target(
       name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict + optimized),
@@ -45,6 +47,8 @@ let package = Package(
     .executableTarget(name: "grove-sim", dependencies: ["Simulation"], swiftSettings: strict),
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
+    .executableTarget(
+      name: "grove-chaos", dependencies: ["ChaosCheck", "GroveClient"], swiftSettings: strict),
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
@@ -58,6 +62,7 @@ let package = Package(
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),
     .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),
     .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire", "Transport"]),
+    .testTarget(name: "ChaosCheckTests", dependencies: ["ChaosCheck"]),
     // Real processes: servers started as child processes, real clients.
     .testTarget(name: "IntegrationTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
   ],
