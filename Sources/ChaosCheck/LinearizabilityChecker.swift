@@ -35,7 +35,7 @@ public struct LinearizabilityChecker: Sendable {
   /// Operations of one key beyond which the key is not searched (`.unknown`).
   public var operationsMax: Int
 
-  public init(stateBudget: Int = 300_000, operationsMax: Int = 20_000) {
+  public init(stateBudget: Int = 1_000_000, operationsMax: Int = 1_000_000) {
     precondition(stateBudget > 0 && operationsMax > 0, "budgets must be positive")
     self.stateBudget = stateBudget
     self.operationsMax = operationsMax
@@ -77,8 +77,13 @@ public struct LinearizabilityChecker: Sendable {
     return entries
   }
 
+  /// A set of linearized entries, compactly: every determinate entry before `floor` is
+  /// linearized, so only those from `floor` on are listed, and the (few) indeterminate ones apart.
+  /// Long histories linearize roughly in order, so keys stay small however long the history.
   private struct CacheKey: Hashable {
-    var linearized: Bitset
+    var floor: Int
+    var determinateAbove: [Int32]
+    var indeterminate: [Int32]
     var state: ModelState
   }
 
@@ -91,21 +96,27 @@ public struct LinearizabilityChecker: Sendable {
   }
 
   /// The entries that may be linearized next: not yet linearized, and invoked no later than the
-  /// earliest completion among the entries not yet linearized (an entry that completed before
-  /// another was invoked must come first).
-  private static func candidates(_ entries: [Entry], _ linearized: Bitset, from start: Int) -> [Int] {
+  /// earliest completion among the determinate entries not yet linearized (an entry that
+  /// completed before another was invoked must come first). Determinate candidates come first;
+  /// indeterminate ones (which never complete, so never constrain the others) after.
+  private static func candidates(
+    _ entries: [Entry], _ linearized: Bitset, from start: Int, indeterminate: [Int]
+  ) -> [Int] {
     var result: [Int] = []
     var earliestCompleteNs = UInt64.max
     var index = start
     while index < entries.count {
       defer { index += 1 }
-      if linearized.contains(index) { continue }
       let entry = entries[index]
+      if linearized.contains(index) || !entry.isDeterminate { continue }
       // Entries are sorted by invocation: once one is invoked after the earliest completion, so
       // are all that follow, and none of them can lower that completion below its own invoke.
       if entry.invokeNs > earliestCompleteNs { break }
       result.append(index)
       earliestCompleteNs = min(earliestCompleteNs, entry.completeNs)
+    }
+    for index in indeterminate where !linearized.contains(index) && entries[index].invokeNs <= earliestCompleteNs {
+      result.append(index)
     }
     return result
   }
@@ -113,10 +124,19 @@ public struct LinearizabilityChecker: Sendable {
   func search(_ entries: [Entry], initial: ModelState) -> Result {
     let determinate = entries.reduce(0) { $0 + ($1.isDeterminate ? 1 : 0) }
     if determinate == 0 { return Result(verdict: .linearizable, statesExplored: 0) }
+    var determinateMask = Bitset(count: entries.count)
+    var indeterminate: [Int] = []
+    for (index, entry) in entries.enumerated() {
+      if entry.isDeterminate { determinateMask.insert(index) } else { indeterminate.append(index) }
+    }
     var linearized = Bitset(count: entries.count)
     var determinateDone = 0
     var cache = Set<CacheKey>()
-    var frames = [Frame(entered: nil, state: initial, candidates: Self.candidates(entries, linearized, from: 0), next: 0)]
+    var frames = [
+      Frame(
+        entered: nil, state: initial,
+        candidates: Self.candidates(entries, linearized, from: 0, indeterminate: indeterminate), next: 0)
+    ]
     var explored = 0
     while !frames.isEmpty {
       let top = frames.count - 1
@@ -133,7 +153,10 @@ public struct LinearizabilityChecker: Sendable {
       let entry = entries[candidate]
       guard let state = frames[top].state.step(entry.input, entry.output) else { continue }
       linearized.insert(candidate)
-      let key = CacheKey(linearized: linearized, state: state)
+      let floor = linearized.firstMissing(among: determinateMask)
+      let key = CacheKey(
+        floor: floor, determinateAbove: linearized.members(from: floor, among: determinateMask),
+        indeterminate: indeterminate.filter { linearized.contains($0) }.map { Int32($0) }, state: state)
       if cache.contains(key) {
         linearized.remove(candidate)
         continue
@@ -143,9 +166,9 @@ public struct LinearizabilityChecker: Sendable {
       if entry.isDeterminate { determinateDone += 1 }
       if determinateDone == determinate { return Result(verdict: .linearizable, statesExplored: explored) }
       if explored >= stateBudget { return Result(verdict: .unknown, statesExplored: explored) }
-      let start = linearized.firstMissing()
       frames.append(Frame(
-        entered: candidate, state: state, candidates: Self.candidates(entries, linearized, from: start), next: 0))
+        entered: candidate, state: state,
+        candidates: Self.candidates(entries, linearized, from: floor, indeterminate: indeterminate), next: 0))
     }
     return Result(verdict: .notLinearizable, statesExplored: explored)
   }
@@ -163,11 +186,28 @@ struct Bitset: Hashable {
   mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
   mutating func remove(_ index: Int) { words[index >> 6] &= ~(1 << UInt64(index & 63)) }
 
-  /// The smallest index not in the set (the capacity rounded up to 64 if all are).
-  func firstMissing() -> Int {
-    for (w, word) in words.enumerated() where word != .max {
-      return w * 64 + (~word).trailingZeroBitCount
+  /// The smallest index of `mask` not in the set (the capacity rounded up to 64 if none).
+  func firstMissing(among mask: Bitset) -> Int {
+    for (w, word) in words.enumerated() {
+      let missing = ~word & mask.words[w]
+      if missing != 0 { return w * 64 + missing.trailingZeroBitCount }
     }
     return words.count * 64
+  }
+
+  /// The indices of `mask` in the set, from `start` on, ascending.
+  func members(from start: Int, among mask: Bitset) -> [Int32] {
+    var result: [Int32] = []
+    var w = start >> 6
+    while w < words.count {
+      var bits = words[w] & mask.words[w]
+      if w == start >> 6 { bits &= ~0 << UInt64(start & 63) }
+      while bits != 0 {
+        result.append(Int32(w * 64 + bits.trailingZeroBitCount))
+        bits &= bits - 1
+      }
+      w += 1
+    }
+    return result
   }
 }
