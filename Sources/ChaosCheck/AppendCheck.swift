@@ -1,6 +1,17 @@
 /// Sequential-node appends: nothing acknowledged is lost, nothing is created twice, and the
-/// sequence order agrees with the zxid order and with real time.
+/// sequence order agrees with the zxid order and with real time. One check per parent (`queue`).
 public enum AppendCheck {
+  /// One result per queue, sorted ("appends" alone when the run used one unnamed queue).
+  public static func checkQueues(_ appends: [AppendOperation], final: [FinalChild]) -> [CheckResult] {
+    let queues = Set(appends.map(\.queue)).union(final.map(\.queue)).sorted()
+    if queues.isEmpty || queues == [""] { return [check(appends, final: final)] }
+    return queues.map { queue in
+      check(
+        appends.filter { $0.queue == queue }, final: final.filter { $0.queue == queue },
+        name: queue.isEmpty ? "appends" : "appends \(queue)")
+    }
+  }
+
   /// The 10-digit counter ZooKeeper appends to a sequential node's name, or nil.
   static func sequence(of name: String) -> Int64? {
     let digits = name.suffix(10)
@@ -16,7 +27,7 @@ public enum AppendCheck {
   /// - In sequence-number order the czxids strictly increase (as ZooKeeper: the suffix is the
   ///   parent's cversion at apply, so it grows with the zxid).
   /// - An append acknowledged before another was invoked has the smaller sequence number.
-  public static func check(_ appends: [AppendOperation], final: [FinalChild]) -> CheckResult {
+  public static func check(_ appends: [AppendOperation], final: [FinalChild], name: String = "appends") -> CheckResult {
     var problems: [String] = []
     var byName: [String: FinalChild] = [:]
     var tagsSeen: [String: [String]] = [:]
@@ -87,6 +98,6 @@ public enum AppendCheck {
             + "\(other.process) \(other.tag) (seq \(later.sequence)) was invoked")
       }
     }
-    return .failing("appends", problems)
+    return .failing(name, problems)
   }
 }

@@ -1,6 +1,7 @@
 /// Runs every check on a history and renders the summary a chaos run prints.
 public enum ChaosReport {
-  /// One result per register key (linearizability), then appends, ephemerals and zxids.
+  /// One result per register key (linearizability), one per append queue, then ephemerals and
+  /// zxids.
   /// Deterministic: keys in sorted order, bounded by `checker`'s budgets.
   public static func checkAll(_ history: History, checker: LinearizabilityChecker = LinearizabilityChecker()) -> [CheckResult] {
     var results: [CheckResult] = []
@@ -11,7 +12,7 @@ public enum ChaosReport {
       let initial = history.initialRegisters[key] ?? RegisterState(value: 0, version: 0)
       results.append(checkRegister(key: key, operations, initial: initial, checker: checker))
     }
-    results.append(AppendCheck.check(history.appends, final: history.final.appends))
+    results.append(contentsOf: AppendCheck.checkQueues(history.appends, final: history.final.appends))
     results.append(EphemeralCheck.check(history.ephemerals, final: history.final.ephemerals))
     results.append(ZxidCheck.check(registers: history.registers, appends: history.appends))
     return results

@@ -99,16 +99,22 @@ public struct AppendResult: Hashable, Codable, Sendable {
   }
 }
 
-/// One append: create(sequential) under the appends parent, with a unique `tag` as its data.
+/// One append: create(sequential) under the parent node `queue`, with a unique `tag` as its data.
 public struct AppendOperation: Hashable, Codable, Sendable {
   public var process: ProcessID
+  /// The parent the node was appended to (sequence numbers are per parent).
+  public var queue: String
   public var tag: String
   public var outcome: Outcome<AppendResult>
   public var invokeNs: UInt64
   public var completeNs: UInt64
 
-  public init(process: ProcessID, tag: String, outcome: Outcome<AppendResult>, invokeNs: UInt64, completeNs: UInt64) {
+  public init(
+    process: ProcessID, queue: String = "", tag: String, outcome: Outcome<AppendResult>, invokeNs: UInt64,
+    completeNs: UInt64
+  ) {
     self.process = process
+    self.queue = queue
     self.tag = tag
     self.outcome = outcome
     self.invokeNs = invokeNs
@@ -146,12 +152,14 @@ public struct EphemeralRecord: Hashable, Codable, Sendable {
   }
 }
 
-/// A child of the appends parent in the final read.
+/// A child of an appends parent (`queue`) in the final read.
 public struct FinalChild: Hashable, Codable, Sendable {
+  public var queue: String
   public var name: String
   public var tag: String
   public var czxid: Int64
-  public init(name: String, tag: String, czxid: Int64) {
+  public init(queue: String = "", name: String, tag: String, czxid: Int64) {
+    self.queue = queue
     self.name = name
     self.tag = tag
     self.czxid = czxid

@@ -46,14 +46,17 @@ enum FinalRead {
         for key in 0..<layout.keys { _ = await session.register(key: key, input: .read, counts: &counts) }
         try await client.sync(layout.root)
         var final = FinalState()
-        let names = try await client.getChildren(layout.appendsParent).children.sorted()
-        for batch in stride(from: 0, to: names.count, by: 200) {
-          let slice = names[batch..<min(names.count, batch + 200)]
-          let outcomes = try await client.multiRead(slice.map { .getData(layout.appendsParent + "/" + $0) })
-          for (name, outcome) in zip(slice, outcomes) {
-            guard case .data(let data, let stat) = outcome else { continue }
-            final.appends.append(
-              FinalChild(name: name, tag: String(decoding: data, as: UTF8.self), czxid: stat.czxid.rawValue))
+        for queue in (0..<layout.queues).map(layout.queue) {
+          let names = try await client.getChildren(queue).children.sorted()
+          for batch in stride(from: 0, to: names.count, by: 200) {
+            let slice = names[batch..<min(names.count, batch + 200)]
+            let outcomes = try await client.multiRead(slice.map { .getData(queue + "/" + $0) })
+            for (name, outcome) in zip(slice, outcomes) {
+              guard case .data(let data, let stat) = outcome else { continue }
+              final.appends.append(
+                FinalChild(
+                  queue: queue, name: name, tag: String(decoding: data, as: UTF8.self), czxid: stat.czxid.rawValue))
+            }
           }
         }
         final.ephemerals = try await ephemerals(client, layout)

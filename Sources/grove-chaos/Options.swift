@@ -1,13 +1,13 @@
 /// grove-chaos's command line.
 struct ChaosOptions {
   static let usage = """
-    usage: grove-chaos --hosts H1:P1,H2:P2,... [--seconds S] [--clients C] [--keys K] [--history FILE]
+    usage: grove-chaos --hosts H1:P1,H2:P2,... [--seconds S] [--clients C] [--keys K] [--queues Q] [--history FILE]
                        [--op-timeout-ms MS] [--session-timeout-ms MS] [--heal-seconds S] [--heal-file PATH]
                        [--state-budget N] [--seed N]
            grove-chaos --check FILE [--state-budget N]
       Runs C concurrent clients (each its own session, spread over the hosts) doing register
       operations (write, read after sync, compare-and-set by version) on K keys, sequential appends
-      and ephemerals tied to sessions for S seconds; then waits for the caller to heal faults
+      to Q parents and ephemerals tied to sessions for S seconds; then waits for the caller to heal faults
       (--heal-file: until PATH exists; else --heal-seconds), reads the final state, checks the
       history and prints `chaos: N passed, N failed`. Exit status 0 only if every check passed.
       --check re-checks a history written by --history.
@@ -17,6 +17,7 @@ struct ChaosOptions {
   var seconds = 30
   var clients = 6
   var keys = 3
+  var queues = 4
   var historyPath = "chaos-history.json"
   var opTimeoutMs = 4000
   var sessionTimeoutMs = 8000
@@ -43,6 +44,7 @@ struct ChaosOptions {
       case "--seconds": seconds = try number(flag, 1...86_400)
       case "--clients": clients = try number(flag, 1...256)
       case "--keys": keys = try number(flag, 1...64)
+      case "--queues": queues = try number(flag, 1...64)
       case "--history": historyPath = try value(flag)
       case "--op-timeout-ms": opTimeoutMs = try number(flag, 10...600_000)
       case "--session-timeout-ms": sessionTimeoutMs = try number(flag, 1000...600_000)

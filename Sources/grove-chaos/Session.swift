@@ -50,12 +50,12 @@ struct Session {
   /// Runs one random operation; returns how the session ended if it did.
   mutating func randomOperation(_ random: inout SplitMix64, counts: inout Counts) async -> SessionEnd? {
     let roll = Int.random(in: 0..<100, using: &random)
-    if roll >= 75 { return await append(counts: &counts) }
+    if roll >= 85 { return await append(queue: Int.random(in: 0..<layout.queues, using: &random), counts: &counts) }
     let key = Int.random(in: 0..<layout.keys, using: &random)
     let input: RegisterInput
     if roll < 30 {
       input = .write(nextValue())
-    } else if roll < 55 {
+    } else if roll < 60 {
       input = .read
     } else {
       input = .compareAndSet(expectedVersion: versions[key] ?? 0, value: nextValue())
@@ -128,10 +128,10 @@ struct Session {
   }
 
   /// One sequential append, tagged uniquely.
-  mutating func append(counts: inout Counts) async -> SessionEnd? {
+  mutating func append(queue: Int, counts: inout Counts) async -> SessionEnd? {
     appends += 1
     let tag = "\(process)-\(appends)"
-    let parent = layout.appendsParent
+    let parent = layout.queue(queue)
     let invokeNs = nowNs()
     let attempt = await bounded(opTimeoutMs) { [client] in
       try await client.create(parent + "/a-", data: Array(tag.utf8), mode: .persistentSequential)
@@ -158,7 +158,8 @@ struct Session {
       tally(.indeterminate, &counts)
     }
     recorder.record(
-      AppendOperation(process: process, tag: tag, outcome: outcome, invokeNs: invokeNs, completeNs: completeNs))
+      AppendOperation(
+        process: process, queue: parent, tag: tag, outcome: outcome, invokeNs: invokeNs, completeNs: completeNs))
     return ended
   }
 }

@@ -6,8 +6,12 @@ import ZooKeeperWire
 struct Layout: Sendable {
   let root: String
   let keys: Int
+  /// Parents the appends spread over: one parent's child list must fit in a reply (1 MB), so a
+  /// long run needs several.
+  let queues: Int
   func key(_ n: Int) -> String { "\(root)/reg/k\(n)" }
   var appendsParent: String { "\(root)/appends" }
+  func queue(_ n: Int) -> String { "\(appendsParent)/q\(n)" }
   var ephemeralsParent: String { "\(root)/eph" }
   func ephemeral(_ process: ProcessID) -> String { "\(ephemeralsParent)/s\(process.rawValue)" }
 }

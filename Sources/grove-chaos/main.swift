@@ -64,7 +64,7 @@ if let checkPath = options.checkPath {
 
 let seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
 let runID = String(seed % 0xFFFF_FFFF, radix: 16)
-let layout = Layout(root: "/chaos/run-\(runID)", keys: options.keys)
+let layout = Layout(root: "/chaos/run-\(runID)", keys: options.keys, queues: options.queues)
 let recorder = Recorder()
 let settings = ChaosSettings(
   seconds: options.seconds, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs)
@@ -73,7 +73,8 @@ do {
   let setup = try await GroveClient.connect(
     options.hosts.joined(separator: ","), sessionTimeout: .milliseconds(options.sessionTimeoutMs),
     connectTimeout: .seconds(30))
-  for path in ["/chaos", layout.root, layout.root + "/reg", layout.appendsParent, layout.ephemeralsParent] {
+  let parents = ["/chaos", layout.root, layout.root + "/reg", layout.appendsParent, layout.ephemeralsParent]
+  for path in parents + (0..<options.queues).map(layout.queue) {
     do { try await setup.create(path) } catch .server(.nodeExists, _) {}
   }
   for key in 0..<options.keys {
@@ -84,7 +85,9 @@ do {
 } catch {
   fail("setup against \(options.hosts.joined(separator: ",")) failed: \(error)", status: 3)
 }
-say("grove-chaos: seed \(seed), root \(layout.root), \(options.clients) clients, \(options.keys) keys, \(options.seconds) s")
+say(
+  "grove-chaos: seed \(seed), root \(layout.root), \(options.clients) clients, \(options.keys) keys, "
+    + "\(options.queues) append queues, \(options.seconds) s")
 
 let deadlineNs = nowNs() + UInt64(options.seconds) * 1_000_000_000
 let workStartNs = nowNs()

@@ -68,6 +68,22 @@ struct AppendCheckTests {
     #expect(result.explanation.contains { $0.hasPrefix("order:") })
   }
 
+  @Test("each queue has its own sequence: equal numbers in two queues are neither duplicates nor out of order")
+  func queues() {
+    let appends = [
+      AppendOperation(process: ProcessID(1), queue: "/q0", tag: "1-0", outcome: .ok(AppendResult(name: seq(0), czxid: 110)), invokeNs: 0, completeNs: 10),
+      AppendOperation(process: ProcessID(2), queue: "/q1", tag: "2-0", outcome: .ok(AppendResult(name: seq(0), czxid: 100)), invokeNs: 20, completeNs: 30),
+    ]
+    let final = [
+      FinalChild(queue: "/q0", name: seq(0), tag: "1-0", czxid: 110), FinalChild(queue: "/q1", name: seq(0), tag: "2-0", czxid: 100),
+    ]
+    let results = AppendCheck.checkQueues(appends, final: final)
+    #expect(results.map(\.name) == ["appends /q0", "appends /q1"])
+    #expect(results.allSatisfy { $0.verdict == .pass })
+    let lost = AppendCheck.checkQueues(appends, final: [final[0]])
+    #expect(lost.map(\.verdict) == [.pass, .fail])
+  }
+
   @Test("an append acknowledged before another was invoked must get the smaller sequence")
   func realTime() {
     let appends = [
