@@ -11,10 +11,10 @@ extension LinearizabilityChecker {
   /// on its own.
   ///
   /// First the shortest failing prefix in invocation order; then the latest cut `s` such that
-  /// the prefix's operations from `s` on, plus every earlier operation still running at `s`'s
-  /// invocation, fail from an unknown register state. Every operation left out completed before
-  /// all of the window was invoked, so it precedes the whole window in any linearization: a window
-  /// that fails from an unknown state proves the violation by itself. Returns nil when the whole
+  /// the prefix's operations from `s` on, plus every earlier operation still running when one of
+  /// them was invoked (to a fixpoint), fail from an unknown register state. Every operation left
+  /// out completed before all of the window was invoked, so it precedes the whole window in any
+  /// linearization: a window that fails from an unknown state proves the violation by itself. Returns nil when the whole
   /// history is linearizable or the search cannot tell.
   public func minimalFailingWindow(_ operations: [RegisterOperation], initial: RegisterState) -> FailingWindow? {
     let entries = Self.entries(operations)
@@ -33,9 +33,23 @@ extension LinearizabilityChecker {
     }
     var prefix = Array(entries[..<high])
     if !fails(prefix, start) { prefix = entries }
+    // The operations from `cut` on, plus every earlier one still running when some operation of
+    // the window was invoked, repeated until no more join: an operation left out then completed
+    // before every operation of the window was invoked.
     func window(from cut: Int) -> [Entry] {
-      let cutNs = prefix[cut].invokeNs
-      return prefix.enumerated().filter { $0.offset >= cut || $0.element.completeNs >= cutNs }.map(\.element)
+      var first = cut
+      var earliestInvokeNs = prefix[cut].invokeNs
+      var grew = true
+      while grew {
+        grew = false
+        for index in 0..<first where prefix[index].completeNs >= earliestInvokeNs {
+          first = index
+          earliestInvokeNs = min(earliestInvokeNs, prefix[index].invokeNs)
+          grew = true
+          break
+        }
+      }
+      return prefix.enumerated().filter { $0.offset >= first || $0.element.completeNs >= earliestInvokeNs }.map(\.element)
     }
     // The latest cut that still fails from an unknown state.
     guard fails(window(from: 0), .unknown) else {

@@ -3,14 +3,15 @@ struct ChaosOptions {
   static let usage = """
     usage: grove-chaos --hosts H1:P1,H2:P2,... [--seconds S] [--clients C] [--keys K] [--queues Q] [--history FILE]
                        [--op-timeout-ms MS] [--session-timeout-ms MS] [--heal-seconds S] [--heal-file PATH]
-                       [--state-budget N] [--seed N]
+                       [--state-budget N] [--seed N] [--reads-without-sync]
            grove-chaos --check FILE [--state-budget N]
       Runs C concurrent clients (each its own session, spread over the hosts) doing register
       operations (write, read after sync, compare-and-set by version) on K keys, sequential appends
       to Q parents and ephemerals tied to sessions for S seconds; then waits for the caller to heal faults
       (--heal-file: until PATH exists; else --heal-seconds), reads the final state, checks the
       history and prints `chaos: N passed, N failed`. Exit status 0 only if every check passed.
-      --check re-checks a history written by --history.
+      --check re-checks a history written by --history. --reads-without-sync drops the sync before
+      each read, so a lagging follower may answer with stale data: the checker should then fail.
     """
 
   var hosts: [String] = []
@@ -26,6 +27,9 @@ struct ChaosOptions {
   var stateBudget = 1_000_000
   var seed: UInt64?
   var checkPath: String?
+  /// Reads skip the sync: stale reads from lagging followers become possible. Only to show that
+  /// the checker catches them.
+  var readsWithoutSync = false
 
   init(_ arguments: [String]) throws(UsageError) {
     var rest = arguments[...]
@@ -53,6 +57,7 @@ struct ChaosOptions {
       case "--state-budget": stateBudget = try number(flag, 1...1_000_000_000)
       case "--seed": seed = UInt64(try number(flag, 0...Int.max))
       case "--check": checkPath = try value(flag)
+      case "--reads-without-sync": readsWithoutSync = true
       case "-h", "--help": throw UsageError("")
       default: throw UsageError("unknown option \(flag)")
       }

@@ -9,6 +9,7 @@ struct Session {
   let layout: Layout
   let recorder: Recorder
   let opTimeoutMs: Int
+  var syncBeforeRead = true
   /// The last data version this session saw per key: what its compare-and-sets expect.
   var versions: [Int: Int32] = [:]
   var writes: UInt64 = 0
@@ -67,7 +68,7 @@ struct Session {
   mutating func register(key: Int, input: RegisterInput, counts: inout Counts) async -> SessionEnd? {
     let path = layout.key(key)
     let invokeNs = nowNs()
-    let attempt: Attempt<(RegisterOutput, Int64)> = await bounded(opTimeoutMs) { [client] in
+    let attempt: Attempt<(RegisterOutput, Int64)> = await bounded(opTimeoutMs) { [client, syncBeforeRead] in
       switch input {
       case .write(let value):
         let stat = try await client.setData(path, data: Array(String(value).utf8))
@@ -81,7 +82,7 @@ struct Session {
           throw error
         }
       case .read:
-        try await client.sync(path)
+        if syncBeforeRead { try await client.sync(path) }
         let node = try await client.getData(path)
         guard let value = UInt64(String(decoding: node.data, as: UTF8.self)) else {
           throw ZooKeeperError.invalidArgument("\(path) holds \(node.data.count) bytes that are not a number")

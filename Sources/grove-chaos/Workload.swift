@@ -85,6 +85,7 @@ struct Worker: Sendable {
       let sessionID = await client.sessionInfo()?.id.rawValue ?? 0
       var session = Session(
         client: client, process: process, layout: layout, recorder: recorder, opTimeoutMs: options.opTimeoutMs)
+      session.syncBeforeRead = options.syncBeforeRead
       await session.createEphemeral(sessionID: sessionID, counts: &counts)
       // About a third of the sessions close themselves on purpose part way.
       let closeAtNs: UInt64? =
@@ -121,6 +122,7 @@ struct ChaosSettings: Sendable {
   let seconds: Int
   let opTimeoutMs: Int
   let sessionTimeoutMs: Int
+  let syncBeforeRead: Bool
 }
 
 /// SplitMix64: a seeded generator, so a run's choices are reproducible from its seed.

@@ -67,7 +67,8 @@ let runID = String(seed % 0xFFFF_FFFF, radix: 16)
 let layout = Layout(root: "/chaos/run-\(runID)", keys: options.keys, queues: options.queues)
 let recorder = Recorder()
 let settings = ChaosSettings(
-  seconds: options.seconds, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs)
+  seconds: options.seconds, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs,
+  syncBeforeRead: !options.readsWithoutSync)
 
 do {
   let setup = try await GroveClient.connect(

@@ -129,6 +129,21 @@ struct LinearizabilityTests {
     #expect(result.explanation.contains { $0.contains("smallest failing window: 2 operations") })
   }
 
+  @Test("the window keeps an operation that ran alongside one of its members (found in a real run)")
+  func windowClosedUnderConcurrency() {
+    // W2 completed before W3 and R were invoked, but overlapped W1: leaving it out would make W3's
+    // version look impossible and blame the wrong operations.
+    let history = [
+      op(1, .write(1), .ok(.written(version: 1)), 0, 20),
+      op(2, .write(2), .ok(.written(version: 2)), 5, 15),
+      op(3, .write(3), .ok(.written(version: 3)), 16, 40),
+      op(4, .read, .ok(.read(value: 1, version: 1)), 18, 25),
+    ]
+    let window = LinearizabilityChecker().minimalFailingWindow(history, initial: zero)
+    #expect(window?.operations.contains(1) == true)
+    #expect(window?.operations.contains(3) == true)
+  }
+
   @Test("a read of a value never written fails from the initial state")
   func windowFromInitial() {
     let history = [op(2, .read, .ok(.read(value: 3, version: 0)), 0, 10)]
