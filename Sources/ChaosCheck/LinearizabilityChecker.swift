@@ -34,11 +34,15 @@ public struct LinearizabilityChecker: Sendable {
   public var stateBudget: Int
   /// Operations of one key beyond which the key is not searched (`.unknown`).
   public var operationsMax: Int
+  /// Asked every 4096 explored states; true stops the search with `.unknown`. The caller's
+  /// wall-clock bound lives here, so the search itself stays free of clocks (nil: never stop).
+  public var shouldStop: (@Sendable () -> Bool)?
 
-  public init(stateBudget: Int = 1_000_000, operationsMax: Int = 1_000_000) {
+  public init(stateBudget: Int = 1_000_000, operationsMax: Int = 1_000_000, shouldStop: (@Sendable () -> Bool)? = nil) {
     precondition(stateBudget > 0 && operationsMax > 0, "budgets must be positive")
     self.stateBudget = stateBudget
     self.operationsMax = operationsMax
+    self.shouldStop = shouldStop
   }
 
   /// The search's result: the verdict and how many states it explored.
@@ -166,6 +170,9 @@ public struct LinearizabilityChecker: Sendable {
       if entry.isDeterminate { determinateDone += 1 }
       if determinateDone == determinate { return Result(verdict: .linearizable, statesExplored: explored) }
       if explored >= stateBudget { return Result(verdict: .unknown, statesExplored: explored) }
+      if explored & 4095 == 0, let shouldStop, shouldStop() {
+        return Result(verdict: .unknown, statesExplored: explored)
+      }
       frames.append(Frame(
         entered: candidate, state: state,
         candidates: Self.candidates(entries, linearized, from: floor, indeterminate: indeterminate), next: 0))

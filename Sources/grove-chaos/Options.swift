@@ -3,14 +3,15 @@ struct ChaosOptions {
   static let usage = """
     usage: grove-chaos --hosts H1:P1,H2:P2,... [--seconds S] [--clients C] [--keys K] [--queues Q] [--history FILE]
                        [--op-timeout-ms MS] [--session-timeout-ms MS] [--heal-seconds S] [--heal-file PATH]
-                       [--state-budget N] [--seed N] [--reads-without-sync]
-           grove-chaos --check FILE [--state-budget N]
+                       [--state-budget N] [--check-seconds S] [--seed N] [--reads-without-sync]
+           grove-chaos --check FILE [--state-budget N] [--check-seconds S]
       Runs C concurrent clients (each its own session, spread over the hosts) doing register
       operations (write, read after sync, compare-and-set by version) on K keys, sequential appends
       to Q parents and ephemerals tied to sessions for S seconds; then waits for the caller to heal faults
       (--heal-file: until PATH exists; else --heal-seconds), reads the final state, checks the
       history and prints `chaos: N passed, N failed`. Exit status 0 only if every check passed.
-      --check re-checks a history written by --history. --reads-without-sync drops the sync before
+      The linearizability search stops with "unknown" past --state-budget states per key or
+      --check-seconds in all. --check re-checks a history written by --history. --reads-without-sync drops the sync before
       each read, so a lagging follower may answer with stale data: the checker should then fail.
     """
 
@@ -25,6 +26,7 @@ struct ChaosOptions {
   var healSeconds = 5
   var healFile: String?
   var stateBudget = 1_000_000
+  var checkSeconds = 300
   var seed: UInt64?
   var checkPath: String?
   /// Reads skip the sync: stale reads from lagging followers become possible. Only to show that
@@ -55,6 +57,7 @@ struct ChaosOptions {
       case "--heal-seconds": healSeconds = try number(flag, 0...3600)
       case "--heal-file": healFile = try value(flag)
       case "--state-budget": stateBudget = try number(flag, 1...1_000_000_000)
+      case "--check-seconds": checkSeconds = try number(flag, 1...86_400)
       case "--seed": seed = UInt64(try number(flag, 0...Int.max))
       case "--check": checkPath = try value(flag)
       case "--reads-without-sync": readsWithoutSync = true

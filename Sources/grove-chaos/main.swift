@@ -27,7 +27,9 @@ do {
 /// Runs the checkers, prints the summary and explanations; returns whether all passed.
 func check(_ history: History, historyPath: String) -> Bool {
   let startNs = nowNs()
-  let results = ChaosReport.checkAll(history, checker: LinearizabilityChecker(stateBudget: options.stateBudget))
+  let stopNs = startNs + UInt64(options.checkSeconds) * 1_000_000_000
+  let checker = LinearizabilityChecker(stateBudget: options.stateBudget, shouldStop: { nowNs() > stopNs })
+  let results = ChaosReport.checkAll(history, checker: checker)
   let checkMs = Double(nowNs() - startNs) / 1e6
   let indeterminate =
     history.registers.filter { $0.outcome == .indeterminate }.count

@@ -114,6 +114,16 @@ struct LinearizabilityTests {
     #expect(result.statesExplored == 50)
   }
 
+  @Test("a caller's stop condition ends the search with unknown")
+  func stopCondition() {
+    var history: [RegisterOperation] = []
+    for i in 0..<16 { history.append(op(i, .write(UInt64(i + 1)), .indeterminate, 0, 1)) }
+    history.append(op(99, .read, .ok(.read(value: 777, version: 3)), 100, 110))
+    let result = LinearizabilityChecker(shouldStop: { true }).check(history, initial: zero)
+    #expect(result.verdict == .unknown)
+    #expect(result.statesExplored == 4096)
+  }
+
   @Test("the failing window of a stale read is the write and the read, not the history before")
   func minimalWindow() {
     var history: [RegisterOperation] = []
