@@ -18,6 +18,7 @@ let package = Package(
     .executable(name: "grove-sim", targets: ["grove-sim"]),
     .executable(name: "grove-bench", targets: ["grove-bench"]),
     .executable(name: "grove-proxy", targets: ["grove-proxy"]),
+    .executable(name: "grove-chaos", targets: ["grove-chaos"]),
     .library(name: "GroveClient", targets: ["GroveClient"]),
   ],
   targets: [
@@ -37,6 +38,7 @@ let package = Package(
       name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport", "PeerWire"],
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
+    .target(name: "ChaosCheck", swiftSettings: strict + optimized),
     // Test support: the deterministic world.
     .target(
       name: "Simulation", dependencies: ["RaftCore", "Persistence"], swiftSettings: strict + optimized),
@@ -47,6 +49,8 @@ let package = Package(
     .executableTarget(
       name: "grove-bench", dependencies: ["GroveClient", "Persistence"], swiftSettings: strict),
     .executableTarget(name: "grove-proxy", dependencies: ["Transport"], swiftSettings: strict),
+    .executableTarget(
+      name: "grove-chaos", dependencies: ["ChaosCheck", "GroveClient"], swiftSettings: strict),
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
@@ -61,6 +65,7 @@ let package = Package(
     .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),
     .testTarget(name: "ProxyTests", dependencies: ["grove-proxy", "Transport", "CLinuxShims"]),
     .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "ZooKeeperWire", "Transport"]),
+    .testTarget(name: "ChaosCheckTests", dependencies: ["ChaosCheck"]),
     // Real processes: servers started as child processes, real clients.
     .testTarget(name: "IntegrationTests", dependencies: ["GroveClient", "ZooKeeperWire"]),
   ],

@@ -1,0 +1,64 @@
+/// Runs every check on a history and renders the summary a chaos run prints.
+public enum ChaosReport {
+  /// One result per register key (linearizability), one per append queue, then ephemerals and
+  /// zxids.
+  /// Deterministic: keys in sorted order, bounded by `checker`'s budgets.
+  public static func checkAll(_ history: History, checker: LinearizabilityChecker = LinearizabilityChecker()) -> [CheckResult] {
+    var results: [CheckResult] = []
+    var byKey: [String: [RegisterOperation]] = [:]
+    for operation in history.registers { byKey[operation.key, default: []].append(operation) }
+    for key in history.registerKeys {
+      let operations = byKey[key, default: []]
+      let initial = history.initialRegisters[key] ?? RegisterState(value: 0, version: 0)
+      results.append(checkRegister(key: key, operations, initial: initial, checker: checker))
+    }
+    results.append(contentsOf: AppendCheck.checkQueues(history.appends, final: history.final.appends))
+    results.append(EphemeralCheck.check(history.ephemerals, final: history.final.ephemerals))
+    results.append(ZxidCheck.check(registers: history.registers, appends: history.appends))
+    return results
+  }
+
+  /// Linearizability of one key, with the smallest failing window as the explanation.
+  public static func checkRegister(
+    key: String, _ operations: [RegisterOperation], initial: RegisterState, checker: LinearizabilityChecker
+  ) -> CheckResult {
+    let name = "linearizable \(key)"
+    let result = checker.check(operations, initial: initial)
+    switch result.verdict {
+    case .linearizable:
+      return CheckResult(name: name, verdict: .pass)
+    case .unknown:
+      return CheckResult(
+        name: name, verdict: .unknown,
+        explanation: ["search stopped after \(result.statesExplored) states (\(operations.count) operations)"])
+    case .notLinearizable:
+      var lines = ["no linearization of \(operations.count) operations from \(initial)"]
+      if let window = checker.minimalFailingWindow(operations, initial: initial) {
+        let origin = window.operations.map { operations[$0].invokeNs }.min() ?? 0
+        lines.append(
+          "smallest failing window: \(window.operations.count) operations, from "
+            + (window.fromInitialState ? "the initial state \(initial)" : "any state") + ":")
+        for index in window.operations { lines.append("  " + operations[index].describe(relativeTo: origin)) }
+      }
+      return CheckResult(name: name, verdict: .fail, explanation: lines)
+    }
+  }
+
+  /// `chaos: N passed, N failed` (and `, N unknown` when the checker could not decide some).
+  public static func summary(_ results: [CheckResult]) -> String {
+    let passed = results.filter { $0.verdict == .pass }.count
+    let failed = results.filter { $0.verdict == .fail }.count
+    let unknown = results.filter { $0.verdict == .unknown }.count
+    return "chaos: \(passed) passed, \(failed) failed" + (unknown > 0 ? ", \(unknown) unknown" : "")
+  }
+
+  /// Every check that did not pass, with its explanation, one line each.
+  public static func explanations(_ results: [CheckResult]) -> [String] {
+    var lines: [String] = []
+    for result in results where result.verdict != .pass {
+      lines.append("\(result.verdict.rawValue.uppercased()) \(result.name)")
+      lines.append(contentsOf: result.explanation.map { "  " + $0 })
+    }
+    return lines
+  }
+}
