@@ -38,9 +38,31 @@ public enum ChaosReport {
         lines.append(
           "smallest failing window: \(window.operations.count) operations, from "
             + (window.fromInitialState ? "the initial state \(initial)" : "any state") + ":")
-        for index in window.operations { lines.append("  " + operations[index].describe(relativeTo: origin)) }
+        let shown = window.operations.count <= 60 ? window.operations[...] : window.operations.suffix(50)
+        if shown.count < window.operations.count {
+          lines.append("  ... \(window.operations.count - shown.count) earlier operations (see the history) ...")
+        }
+        for index in shown { lines.append("  " + operations[index].describe(relativeTo: origin)) }
       }
+      lines.append(contentsOf: doubleApplications(operations))
       return CheckResult(name: name, verdict: .fail, explanation: lines)
+    }
+  }
+
+  /// Direct evidence of a write applied twice: one (unique) value observed at two versions.
+  static func doubleApplications(_ operations: [RegisterOperation]) -> [String] {
+    var versionsOfValue: [UInt64: Set<Int32>] = [:]
+    for operation in operations {
+      if case .ok(.read(let value, let version)) = operation.outcome { versionsOfValue[value, default: []].insert(version) }
+      if case .ok(.written(let version)) = operation.outcome {
+        switch operation.input {
+        case .write(let value), .compareAndSet(_, let value): versionsOfValue[value, default: []].insert(version)
+        case .read: break
+        }
+      }
+    }
+    return versionsOfValue.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.prefix(5).map { value, versions in
+      "value \(value) was seen at versions \(versions.sorted().map(String.init).joined(separator: ", ")): one write applied more than once"
     }
   }
 

@@ -10,7 +10,7 @@ extension LinearizabilityChecker {
   /// Shrinks a non-linearizable history of one key to a small window that is non-linearizable
   /// on its own.
   ///
-  /// First the shortest failing prefix in invocation order; then the latest cut `s` such that
+  /// First the shortest failing closed prefix in invocation order; then the latest cut `s` such that
   /// the prefix's operations from `s` on, plus every earlier operation still running when one of
   /// them was invoked (to a fixpoint), fail from an unknown register state. Every operation left
   /// out completed before all of the window was invoked, so it precedes the whole window in any
@@ -23,26 +23,43 @@ extension LinearizabilityChecker {
       search(subset, initial: from).verdict == .notLinearizable
     }
     guard fails(entries, start) else { return nil }
-    // The shortest failing prefix, by binary search (a failing prefix's extensions fail too in
-    // all but contrived cases; the result is re-checked below).
+    // A prefix is closed: it holds every operation invoked before one of its determinate
+    // operations completed (a read may return a write invoked after the read was). What it
+    // leaves out was invoked after all of it completed, so is linearized after all of it: a
+    // closed prefix that fails proves the history fails.
+    func closedPrefix(_ count: Int) -> [Entry] {
+      var end = count
+      var lastCompleteNs: UInt64 = 0
+      for entry in entries[..<end] where entry.isDeterminate { lastCompleteNs = max(lastCompleteNs, entry.completeNs) }
+      while end < entries.count && entries[end].invokeNs <= lastCompleteNs {
+        if entries[end].isDeterminate { lastCompleteNs = max(lastCompleteNs, entries[end].completeNs) }
+        end += 1
+      }
+      return Array(entries[..<end])
+    }
+    // The shortest failing closed prefix, by binary search (closed prefixes grow with `count`,
+    // and a failing one's extensions fail too); re-checked below.
     var low = 1
     var high = entries.count
     while low < high {
       let middle = (low + high) / 2
-      if fails(Array(entries[..<middle]), start) { high = middle } else { low = middle + 1 }
+      if fails(closedPrefix(middle), start) { high = middle } else { low = middle + 1 }
     }
-    var prefix = Array(entries[..<high])
+    var prefix = closedPrefix(high)
     if !fails(prefix, start) { prefix = entries }
     // The operations from `cut` on, plus every earlier one still running when some operation of
-    // the window was invoked, repeated until no more join: an operation left out then completed
-    // before every operation of the window was invoked.
+    // the window was invoked, repeated until no more join: a determinate operation left out then
+    // completed before every operation of the window was invoked. Earlier indeterminate
+    // operations join as they are, without pulling the window back to their invocation: one that
+    // took effect before the window began is part of the unknown start state, which is the same
+    // as never taking effect within the window.
     func window(from cut: Int) -> [Entry] {
       var first = cut
       var earliestInvokeNs = prefix[cut].invokeNs
       var grew = true
       while grew {
         grew = false
-        for index in 0..<first where prefix[index].completeNs >= earliestInvokeNs {
+        for index in 0..<first where prefix[index].isDeterminate && prefix[index].completeNs >= earliestInvokeNs {
           first = index
           earliestInvokeNs = min(earliestInvokeNs, prefix[index].invokeNs)
           grew = true

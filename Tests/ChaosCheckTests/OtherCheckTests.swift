@@ -181,4 +181,17 @@ struct ReportTests {
     #expect(ChaosReport.summary(results) == "chaos: 4 passed, 1 failed")
     #expect(ChaosReport.explanations(results).first == "FAIL linearizable a")
   }
+
+  @Test("a value seen at two versions is named as a write applied twice")
+  func doubleApplication() {
+    let operations = [
+      op(1, .write(5), .indeterminate, 0, 10),
+      op(2, .read, .ok(.read(value: 5, version: 1)), 20, 30),
+      op(3, .write(6), .ok(.written(version: 2)), 40, 50),
+      op(2, .read, .ok(.read(value: 5, version: 3)), 60, 70),
+    ]
+    let result = ChaosReport.checkRegister(key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    #expect(result.verdict == .fail)
+    #expect(result.explanation.last == "value 5 was seen at versions 1, 3: one write applied more than once")
+  }
 }
