@@ -1,5 +1,8 @@
 /// The smallest failing window of a non-linearizable key: what a person reads to see the bug.
 extension LinearizabilityChecker {
+  /// How many of the latest cuts are tried one by one before binary search takes over.
+  static let nearCutsMax = 2000
+
   /// A failing window: the operations (indices into the caller's list, in invocation order) and
   /// whether the window was checked from the key's initial state or from an unknown one.
   public struct FailingWindow: Hashable, Sendable {
@@ -72,8 +75,15 @@ extension LinearizabilityChecker {
     guard fails(window(from: 0), .unknown) else {
       return FailingWindow(operations: prefix.map(\.source), fromInitialState: true)
     }
+    // Near the end, cut by cut (whether a window fails need not be monotonic in its cut: a write
+    // applied twice is only evidence with both of its effects inside); further back, by binary
+    // search.
+    let nearCuts = stride(from: prefix.count - 1, through: max(0, prefix.count - Self.nearCutsMax), by: -1)
+    for cut in nearCuts where fails(window(from: cut), .unknown) {
+      return FailingWindow(operations: window(from: cut).map(\.source), fromInitialState: false)
+    }
     var good = 0  // fails
-    var bad = prefix.count  // first cut known (or assumed) to pass
+    var bad = max(1, prefix.count - Self.nearCutsMax)  // first cut known (or assumed) to pass
     while bad - good > 1 {
       let middle = (good + bad) / 2
       if fails(window(from: middle), .unknown) { good = middle } else { bad = middle }
