@@ -45,6 +45,7 @@ public enum ChaosReport {
         for index in shown { lines.append("  " + operations[index].describe(relativeTo: origin)) }
       }
       lines.append(contentsOf: doubleApplications(operations))
+      lines.append(contentsOf: unexplainedVersions(operations, initial: initial))
       return CheckResult(name: name, verdict: .fail, explanation: lines)
     }
   }
@@ -64,6 +65,42 @@ public enum ChaosReport {
     return versionsOfValue.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.prefix(5).map { value, versions in
       "value \(value) was seen at versions \(versions.sorted().map(String.init).joined(separator: ", ")): one write applied more than once"
     }
+  }
+
+  /// Versions no operation observed, against the indeterminate writes that could have made
+  /// them: more such versions than writes means some write took effect more than once (or a
+  /// write no client made).
+  static func unexplainedVersions(_ operations: [RegisterOperation], initial: RegisterState) -> [String] {
+    var observed = Set<Int32>([initial.version])
+    var observedValues = Set<UInt64>()
+    for operation in operations {
+      switch operation.outcome {
+      case .ok(.read(let value, let version)):
+        observed.insert(version)
+        observedValues.insert(value)
+      case .ok(.written(let version)):
+        observed.insert(version)
+        if case .write(let value) = operation.input { observedValues.insert(value) }
+        if case .compareAndSet(_, let value) = operation.input { observedValues.insert(value) }
+      default:
+        continue
+      }
+    }
+    guard let last = observed.max(), last > initial.version else { return [] }
+    let missing = (initial.version...last).filter { !observed.contains($0) }
+    let unobservedWrites = operations.filter { operation in
+      guard operation.outcome == .indeterminate else { return false }
+      switch operation.input {
+      case .write(let value), .compareAndSet(_, let value): return !observedValues.contains(value)
+      case .read: return false
+      }
+    }.count
+    guard missing.count > unobservedWrites else { return [] }
+    let listed = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", ..." : "")
+    return [
+      "\(missing.count) versions no operation observed (\(listed)) but only \(unobservedWrites) unobserved "
+        + "indeterminate writes to make them: a write took effect more than once, or one no client made"
+    ]
   }
 
   /// `chaos: N passed, N failed` (and `, N unknown` when the checker could not decide some).

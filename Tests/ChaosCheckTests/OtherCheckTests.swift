@@ -182,6 +182,18 @@ struct ReportTests {
     #expect(ChaosReport.explanations(results).first == "FAIL linearizable a")
   }
 
+  @Test("more unobserved versions than unobserved indeterminate writes are named")
+  func unexplainedVersions() {
+    let operations = [
+      op(1, .write(5), .indeterminate, 0, 10),
+      op(2, .read, .ok(.read(value: 0, version: 0)), 1, 2),
+      op(3, .write(6), .ok(.written(version: 3)), 40, 50),
+    ]
+    let result = ChaosReport.checkRegister(key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    #expect(result.verdict == .fail)
+    #expect(result.explanation.last?.hasPrefix("2 versions no operation observed (1, 2) but only 1 unobserved") == true)
+  }
+
   @Test("a value seen at two versions is named as a write applied twice")
   func doubleApplication() {
     let operations = [
