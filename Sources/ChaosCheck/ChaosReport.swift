@@ -3,7 +3,9 @@ public enum ChaosReport {
   /// One result per register key (linearizability), one per append queue, then ephemerals and
   /// zxids.
   /// Deterministic: keys in sorted order, bounded by `checker`'s budgets.
-  public static func checkAll(_ history: History, checker: LinearizabilityChecker = LinearizabilityChecker()) -> [CheckResult] {
+  public static func checkAll(_ history: History, checker: LinearizabilityChecker = LinearizabilityChecker())
+    -> [CheckResult]
+  {
     var results: [CheckResult] = []
     var byKey: [String: [RegisterOperation]] = [:]
     for operation in history.registers { byKey[operation.key, default: []].append(operation) }
@@ -30,7 +32,8 @@ public enum ChaosReport {
     case .unknown:
       return CheckResult(
         name: name, verdict: .unknown,
-        explanation: ["search stopped after \(result.statesExplored) states (\(operations.count) operations)"])
+        explanation: ["search stopped after \(result.statesExplored) states (\(operations.count) operations)"]
+      )
     case .notLinearizable:
       var lines = ["no linearization of \(operations.count) operations from \(initial)"]
       if let window = checker.minimalFailingWindow(operations, initial: initial) {
@@ -40,7 +43,8 @@ public enum ChaosReport {
             + (window.fromInitialState ? "the initial state \(initial)" : "any state") + ":")
         let shown = window.operations.count <= 60 ? window.operations[...] : window.operations.suffix(50)
         if shown.count < window.operations.count {
-          lines.append("  ... \(window.operations.count - shown.count) earlier operations (see the history) ...")
+          lines.append(
+            "  ... \(window.operations.count - shown.count) earlier operations (see the history) ...")
         }
         for index in shown { lines.append("  " + operations[index].describe(relativeTo: origin)) }
       }
@@ -54,15 +58,19 @@ public enum ChaosReport {
   static func doubleApplications(_ operations: [RegisterOperation]) -> [String] {
     var versionsOfValue: [UInt64: Set<Int32>] = [:]
     for operation in operations {
-      if case .ok(.read(let value, let version)) = operation.outcome { versionsOfValue[value, default: []].insert(version) }
+      if case .ok(.read(let value, let version)) = operation.outcome {
+        versionsOfValue[value, default: []].insert(version)
+      }
       if case .ok(.written(let version)) = operation.outcome {
         switch operation.input {
-        case .write(let value), .compareAndSet(_, let value): versionsOfValue[value, default: []].insert(version)
+        case .write(let value), .compareAndSet(_, let value):
+          versionsOfValue[value, default: []].insert(version)
         case .read: break
         }
       }
     }
-    return versionsOfValue.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.prefix(5).map { value, versions in
+    return versionsOfValue.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.prefix(5).map {
+      value, versions in
       "value \(value) was seen at versions \(versions.sorted().map(String.init).joined(separator: ", ")): one write applied more than once"
     }
   }
@@ -96,7 +104,8 @@ public enum ChaosReport {
       }
     }.count
     guard missing.count > unobservedWrites else { return [] }
-    let listed = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", ..." : "")
+    let listed =
+      missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", ..." : "")
     return [
       "\(missing.count) versions no operation observed (\(listed)) but only \(unobservedWrites) unobserved "
         + "indeterminate writes to make them: a write took effect more than once, or one no client made"

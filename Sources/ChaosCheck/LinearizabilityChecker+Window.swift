@@ -19,7 +19,9 @@ extension LinearizabilityChecker {
   /// out completed before all of the window was invoked, so it precedes the whole window in any
   /// linearization: a window that fails from an unknown state proves the violation by itself. Returns nil when the whole
   /// history is linearizable or the search cannot tell.
-  public func minimalFailingWindow(_ operations: [RegisterOperation], initial: RegisterState) -> FailingWindow? {
+  public func minimalFailingWindow(_ operations: [RegisterOperation], initial: RegisterState)
+    -> FailingWindow?
+  {
     let entries = Self.entries(operations)
     let start = ModelState(initial)
     func fails(_ subset: [Entry], _ from: ModelState) -> Bool {
@@ -33,7 +35,9 @@ extension LinearizabilityChecker {
     func closedPrefix(_ count: Int) -> [Entry] {
       var end = count
       var lastCompleteNs: UInt64 = 0
-      for entry in entries[..<end] where entry.isDeterminate { lastCompleteNs = max(lastCompleteNs, entry.completeNs) }
+      for entry in entries[..<end] where entry.isDeterminate {
+        lastCompleteNs = max(lastCompleteNs, entry.completeNs)
+      }
       while end < entries.count && entries[end].invokeNs <= lastCompleteNs {
         if entries[end].isDeterminate { lastCompleteNs = max(lastCompleteNs, entries[end].completeNs) }
         end += 1
@@ -62,14 +66,16 @@ extension LinearizabilityChecker {
       var grew = true
       while grew {
         grew = false
-        for index in 0..<first where prefix[index].isDeterminate && prefix[index].completeNs >= earliestInvokeNs {
+        for index in 0..<first
+        where prefix[index].isDeterminate && prefix[index].completeNs >= earliestInvokeNs {
           first = index
           earliestInvokeNs = min(earliestInvokeNs, prefix[index].invokeNs)
           grew = true
           break
         }
       }
-      return prefix.enumerated().filter { $0.offset >= first || $0.element.completeNs >= earliestInvokeNs }.map(\.element)
+      return prefix.enumerated().filter { $0.offset >= first || $0.element.completeNs >= earliestInvokeNs }
+        .map(\.element)
     }
     // The latest cut that still fails from an unknown state.
     guard fails(window(from: 0), .unknown) else {

@@ -1,7 +1,9 @@
 import ChaosCheck
 import Testing
 
-func append(_ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ invokeMs: UInt64, _ completeMs: UInt64)
+func append(
+  _ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ invokeMs: UInt64, _ completeMs: UInt64
+)
   -> AppendOperation
 {
   AppendOperation(
@@ -9,7 +11,9 @@ func append(_ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ i
     completeNs: completeMs * 1_000_000)
 }
 
-func seq(_ n: Int) -> String { "/chaos/appends/a-" + String(repeating: "0", count: 10 - String(n).count) + String(n) }
+func seq(_ n: Int) -> String {
+  "/chaos/appends/a-" + String(repeating: "0", count: 10 - String(n).count) + String(n)
+}
 
 @Suite("Sequential appends")
 struct AppendCheckTests {
@@ -63,19 +67,27 @@ struct AppendCheckTests {
       append(1, "1-0", .ok(AppendResult(name: seq(0), czxid: 105)), 0, 10),
       append(2, "2-0", .ok(AppendResult(name: seq(1), czxid: 100)), 0, 10),
     ]
-    let final = [FinalChild(name: seq(0), tag: "1-0", czxid: 105), FinalChild(name: seq(1), tag: "2-0", czxid: 100)]
+    let final = [
+      FinalChild(name: seq(0), tag: "1-0", czxid: 105), FinalChild(name: seq(1), tag: "2-0", czxid: 100),
+    ]
     let result = AppendCheck.check(appends, final: final)
     #expect(result.explanation.contains { $0.hasPrefix("order:") })
   }
 
-  @Test("each queue has its own sequence: equal numbers in two queues are neither duplicates nor out of order")
+  @Test(
+    "each queue has its own sequence: equal numbers in two queues are neither duplicates nor out of order")
   func queues() {
     let appends = [
-      AppendOperation(process: ProcessID(1), queue: "/q0", tag: "1-0", outcome: .ok(AppendResult(name: seq(0), czxid: 110)), invokeNs: 0, completeNs: 10),
-      AppendOperation(process: ProcessID(2), queue: "/q1", tag: "2-0", outcome: .ok(AppendResult(name: seq(0), czxid: 100)), invokeNs: 20, completeNs: 30),
+      AppendOperation(
+        process: ProcessID(1), queue: "/q0", tag: "1-0", outcome: .ok(AppendResult(name: seq(0), czxid: 110)),
+        invokeNs: 0, completeNs: 10),
+      AppendOperation(
+        process: ProcessID(2), queue: "/q1", tag: "2-0", outcome: .ok(AppendResult(name: seq(0), czxid: 100)),
+        invokeNs: 20, completeNs: 30),
     ]
     let final = [
-      FinalChild(queue: "/q0", name: seq(0), tag: "1-0", czxid: 110), FinalChild(queue: "/q1", name: seq(0), tag: "2-0", czxid: 100),
+      FinalChild(queue: "/q0", name: seq(0), tag: "1-0", czxid: 110),
+      FinalChild(queue: "/q1", name: seq(0), tag: "2-0", czxid: 100),
     ]
     let results = AppendCheck.checkQueues(appends, final: final)
     #expect(results.map(\.name) == ["appends /q0", "appends /q1"])
@@ -90,7 +102,9 @@ struct AppendCheckTests {
       append(1, "1-0", .ok(AppendResult(name: seq(5), czxid: 100)), 0, 10),
       append(2, "2-0", .ok(AppendResult(name: seq(3), czxid: 90)), 20, 30),
     ]
-    let final = [FinalChild(name: seq(3), tag: "2-0", czxid: 90), FinalChild(name: seq(5), tag: "1-0", czxid: 100)]
+    let final = [
+      FinalChild(name: seq(3), tag: "2-0", czxid: 90), FinalChild(name: seq(5), tag: "1-0", czxid: 100),
+    ]
     let result = AppendCheck.check(appends, final: final)
     #expect(result.verdict == .fail)
     #expect(result.explanation.contains { $0.hasPrefix("real time:") })
@@ -100,9 +114,13 @@ struct AppendCheckTests {
 @Suite("Ephemerals follow their sessions")
 struct EphemeralCheckTests {
   let records = [
-    EphemeralRecord(process: ProcessID(1), sessionID: 11, path: "/chaos/eph/p1-1", creation: .ok(true), sessionEnd: .closed),
-    EphemeralRecord(process: ProcessID(2), sessionID: 22, path: "/chaos/eph/p2-1", creation: .ok(true), sessionEnd: .alive),
-    EphemeralRecord(process: ProcessID(3), sessionID: 33, path: "/chaos/eph/p3-1", creation: .indeterminate, sessionEnd: .alive),
+    EphemeralRecord(
+      process: ProcessID(1), sessionID: 11, path: "/chaos/eph/p1-1", creation: .ok(true), sessionEnd: .closed),
+    EphemeralRecord(
+      process: ProcessID(2), sessionID: 22, path: "/chaos/eph/p2-1", creation: .ok(true), sessionEnd: .alive),
+    EphemeralRecord(
+      process: ProcessID(3), sessionID: 33, path: "/chaos/eph/p3-1", creation: .indeterminate,
+      sessionEnd: .alive),
   ]
 
   @Test("live sessions' nodes present, closed sessions' gone: pass")
@@ -114,7 +132,8 @@ struct EphemeralCheckTests {
   @Test("a closed session's node still present outlived it")
   func outlived() {
     let final = [
-      FinalEphemeral(path: "/chaos/eph/p1-1", ephemeralOwner: 11), FinalEphemeral(path: "/chaos/eph/p2-1", ephemeralOwner: 22),
+      FinalEphemeral(path: "/chaos/eph/p1-1", ephemeralOwner: 11),
+      FinalEphemeral(path: "/chaos/eph/p2-1", ephemeralOwner: 22),
     ]
     #expect(EphemeralCheck.check(records, final: final).explanation.contains { $0.hasPrefix("outlived:") })
   }
@@ -189,9 +208,12 @@ struct ReportTests {
       op(2, .read, .ok(.read(value: 0, version: 0)), 1, 2),
       op(3, .write(6), .ok(.written(version: 3)), 40, 50),
     ]
-    let result = ChaosReport.checkRegister(key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    let result = ChaosReport.checkRegister(
+      key: "k", operations, initial: zero, checker: LinearizabilityChecker())
     #expect(result.verdict == .fail)
-    #expect(result.explanation.last?.hasPrefix("2 versions no operation observed (1, 2) but only 1 unobserved") == true)
+    #expect(
+      result.explanation.last?.hasPrefix("2 versions no operation observed (1, 2) but only 1 unobserved")
+        == true)
   }
 
   @Test("a value seen at two versions is named as a write applied twice")
@@ -202,7 +224,8 @@ struct ReportTests {
       op(3, .write(6), .ok(.written(version: 2)), 40, 50),
       op(2, .read, .ok(.read(value: 5, version: 3)), 60, 70),
     ]
-    let result = ChaosReport.checkRegister(key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    let result = ChaosReport.checkRegister(
+      key: "k", operations, initial: zero, checker: LinearizabilityChecker())
     #expect(result.verdict == .fail)
     #expect(result.explanation.last == "value 5 was seen at versions 1, 3: one write applied more than once")
   }
