@@ -75,41 +75,88 @@ public enum ChaosReport {
     }
   }
 
-  /// Versions no operation observed, against the indeterminate writes that could have made
-  /// them: more such versions than writes means some write took effect more than once (or a
-  /// write no client made).
+  /// Versions no operation observed that no write could have made by taking effect once: every
+  /// indeterminate write invoked before the version was surely made either has its value seen at
+  /// another version or (a compare-and-set) expected another version. Names the writes seen
+  /// elsewhere, the likely culprits of a write applied more than once.
   static func unexplainedVersions(_ operations: [RegisterOperation], initial: RegisterState) -> [String] {
-    var observed = Set<Int32>([initial.version])
-    var observedValues = Set<UInt64>()
+    var earliestCompleteNs: [Int32: UInt64] = [initial.version: 0]
+    var versionsOfValue: [UInt64: Set<Int32>] = [:]
     for operation in operations {
+      let version: Int32
       switch operation.outcome {
-      case .ok(.read(let value, let version)):
-        observed.insert(version)
-        observedValues.insert(value)
-      case .ok(.written(let version)):
-        observed.insert(version)
-        if case .write(let value) = operation.input { observedValues.insert(value) }
-        if case .compareAndSet(_, let value) = operation.input { observedValues.insert(value) }
+      case .ok(.read(let value, let read)):
+        version = read
+        versionsOfValue[value, default: []].insert(read)
+      case .ok(.written(let written)):
+        version = written
+        if case .write(let value) = operation.input { versionsOfValue[value, default: []].insert(written) }
+        if case .compareAndSet(_, let value) = operation.input {
+          versionsOfValue[value, default: []].insert(written)
+        }
       default:
         continue
       }
+      earliestCompleteNs[version] = min(earliestCompleteNs[version] ?? .max, operation.completeNs)
     }
-    guard let last = observed.max(), last > initial.version else { return [] }
-    let missing = (initial.version...last).filter { !observed.contains($0) }
-    let unobservedWrites = operations.filter { operation in
+    let observed = earliestCompleteNs.keys.sorted()
+    guard let last = observed.last, last > initial.version else { return [] }
+    // Writes that may each have made one unobserved version, in invocation order.
+    let fillers = operations.filter { operation in
       guard operation.outcome == .indeterminate else { return false }
       switch operation.input {
-      case .write(let value), .compareAndSet(_, let value): return !observedValues.contains(value)
+      case .write(let value), .compareAndSet(_, let value): return versionsOfValue[value] == nil
       case .read: return false
       }
-    }.count
-    guard missing.count > unobservedWrites else { return [] }
-    let listed =
-      missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", ..." : "")
-    return [
-      "\(missing.count) versions no operation observed (\(listed)) but only \(unobservedWrites) unobserved "
-        + "indeterminate writes to make them: a write took effect more than once, or one no client made"
-    ]
+    }.sorted { $0.invokeNs < $1.invokeNs }
+    var used = Array(repeating: false, count: fillers.count)
+    var lines: [String] = []
+    var nextObserved = 0
+    // Gaps in increasing order, each taking one filler invoked before some operation saw a later
+    // version. A plain write that fits a gap fits every later one too, so taking the first that
+    // fits (after a compare-and-set made for exactly this gap) never starves a later gap.
+    for gap in (initial.version + 1)..<last where earliestCompleteNs[gap] == nil {
+      while observed[nextObserved] < gap { nextObserved += 1 }
+      let deadlineNs = observed[nextObserved...].lazy.compactMap { earliestCompleteNs[$0] }.min() ?? .max
+      let exact = fillers.indices.first { index in
+        guard !used[index], fillers[index].invokeNs < deadlineNs,
+          case .compareAndSet(let expected, _) = fillers[index].input
+        else { return false }
+        return expected == gap - 1
+      }
+      let any = fillers.indices.first { index in
+        guard !used[index], fillers[index].invokeNs < deadlineNs, case .write = fillers[index].input else {
+          return false
+        }
+        return true
+      }
+      if let chosen = exact ?? any {
+        used[chosen] = true
+        continue
+      }
+      let suspects = operations.filter { operation in
+        guard operation.outcome == .indeterminate, operation.invokeNs < deadlineNs else { return false }
+        switch operation.input {
+        case .write(let value), .compareAndSet(_, let value): return versionsOfValue[value] != nil
+        case .read: return false
+        }
+      }.suffix(3).map { operation -> String in
+        var versions: [Int32] = []
+        if case .write(let value) = operation.input {
+          versions = versionsOfValue[value, default: []].sorted()
+        }
+        if case .compareAndSet(_, let value) = operation.input {
+          versions = versionsOfValue[value, default: []].sorted()
+        }
+        return
+          "\(operation.process) \(operation.input) (seen at v\(versions.map(String.init).joined(separator: ", v")))"
+      }
+      lines.append(
+        "version \(gap) was never observed and no write could have made it by taking effect once"
+          + (suspects.isEmpty ? "" : "; applied twice? " + suspects.joined(separator: "; ")))
+      if lines.count == 5 { break }
+    }
+    return lines
   }
 
   /// `chaos: N passed, N failed` (and `, N unknown` when the checker could not decide some).
