@@ -27,7 +27,9 @@ public enum AppendCheck {
   /// - In sequence-number order the czxids strictly increase (as ZooKeeper: the suffix is the
   ///   parent's cversion at apply, so it grows with the zxid).
   /// - An append acknowledged before another was invoked has the smaller sequence number.
-  public static func check(_ appends: [AppendOperation], final: [FinalChild], name: String = "appends") -> CheckResult {
+  public static func check(_ appends: [AppendOperation], final: [FinalChild], name: String = "appends")
+    -> CheckResult
+  {
     var problems: [String] = []
     var byName: [String: FinalChild] = [:]
     var tagsSeen: [String: [String]] = [:]
@@ -44,14 +46,18 @@ public enum AppendCheck {
       case .ok(let result):
         possible.insert(append.tag)
         guard let child = byName[result.name] else {
-          problems.append("lost: \(append.process) append \(append.tag) acknowledged as \(result.name), absent at the end")
+          problems.append(
+            "lost: \(append.process) append \(append.tag) acknowledged as \(result.name), absent at the end")
           continue
         }
         if child.tag != append.tag {
-          problems.append("mismatch: \(result.name) holds \(child.tag), acknowledged to \(append.process) for \(append.tag)")
+          problems.append(
+            "mismatch: \(result.name) holds \(child.tag), acknowledged to \(append.process) for \(append.tag)"
+          )
         }
         if child.czxid != result.czxid {
-          problems.append("mismatch: \(result.name) czxid \(child.czxid) at the end, \(result.czxid) when acknowledged")
+          problems.append(
+            "mismatch: \(result.name) czxid \(child.czxid) at the end, \(result.czxid) when acknowledged")
         }
       case .indeterminate:
         possible.insert(append.tag)
@@ -60,14 +66,16 @@ public enum AppendCheck {
       }
     }
     for child in final.sorted(by: { $0.name < $1.name }) where !possible.contains(child.tag) {
-      problems.append("phantom: \(child.name) holds \(child.tag), which no append that may have succeeded wrote")
+      problems.append(
+        "phantom: \(child.name) holds \(child.tag), which no append that may have succeeded wrote")
     }
     let ordered = final.compactMap { child in sequence(of: child.name).map { (sequence: $0, child: child) } }
       .sorted { $0.sequence < $1.sequence }
     if ordered.count != final.count { problems.append("malformed: a child name without a 10-digit sequence") }
     for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.child.czxid >= later.child.czxid {
       problems.append(
-        "order: \(earlier.child.name) czxid \(earlier.child.czxid) is not before \(later.child.name) czxid \(later.child.czxid)")
+        "order: \(earlier.child.name) czxid \(earlier.child.czxid) is not before \(later.child.name) czxid \(later.child.czxid)"
+      )
     }
     // Real time: sort acknowledged appends by completion; each must have a smaller sequence than
     // every append invoked after that completion.
@@ -80,7 +88,8 @@ public enum AppendCheck {
     var suffixMinimum = Array(repeating: (sequence: Int64.max, index: -1), count: byInvoke.count + 1)
     for index in stride(from: byInvoke.count - 1, through: 0, by: -1) {
       let next = suffixMinimum[index + 1]
-      suffixMinimum[index] = byInvoke[index].sequence < next.sequence ? (byInvoke[index].sequence, index) : next
+      suffixMinimum[index] =
+        byInvoke[index].sequence < next.sequence ? (byInvoke[index].sequence, index) : next
     }
     for earlier in acknowledged.sorted(by: { $0.sequence < $1.sequence }) {
       // The first append invoked strictly after `earlier` completed.

@@ -16,13 +16,16 @@ public enum EphemeralCheck {
       let owner = present[record.path]
       if let owner, owner != record.sessionID {
         problems.append(
-          "owner: \(record.path) is owned by 0x\(hex(owner)), created by \(record.process) in session 0x\(hex(record.sessionID))")
+          "owner: \(record.path) is owned by 0x\(hex(owner)), created by \(record.process) in session 0x\(hex(record.sessionID))"
+        )
         continue
       }
       switch record.sessionEnd {
       case .closed, .expired:
         if owner != nil {
-          problems.append("outlived: \(record.path) of \(record.process) is present after its session was \(record.sessionEnd.rawValue)")
+          problems.append(
+            "outlived: \(record.path) of \(record.process) is present after its session was \(record.sessionEnd.rawValue)"
+          )
         }
       case .alive:
         if record.creation.output == true && owner == nil {
@@ -36,7 +39,8 @@ public enum EphemeralCheck {
       }
     }
     for node in final.sorted(by: { $0.path < $1.path }) where !known.contains(node.path) {
-      problems.append("unknown: \(node.path) (owner 0x\(hex(node.ephemeralOwner))) was created by no recorded session")
+      problems.append(
+        "unknown: \(node.path) (owner 0x\(hex(node.ephemeralOwner))) was created by no recorded session")
     }
     return .failing("ephemerals", problems)
   }

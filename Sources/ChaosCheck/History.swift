@@ -143,7 +143,9 @@ public struct EphemeralRecord: Hashable, Codable, Sendable {
   public var creation: Outcome<Bool>
   public var sessionEnd: SessionEnd
 
-  public init(process: ProcessID, sessionID: Int64, path: String, creation: Outcome<Bool>, sessionEnd: SessionEnd) {
+  public init(
+    process: ProcessID, sessionID: Int64, path: String, creation: Outcome<Bool>, sessionEnd: SessionEnd
+  ) {
     self.process = process
     self.sessionID = sessionID
     self.path = path

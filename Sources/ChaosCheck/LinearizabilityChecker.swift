@@ -38,7 +38,9 @@ public struct LinearizabilityChecker: Sendable {
   /// wall-clock bound lives here, so the search itself stays free of clocks (nil: never stop).
   public var shouldStop: (@Sendable () -> Bool)?
 
-  public init(stateBudget: Int = 1_000_000, operationsMax: Int = 1_000_000, shouldStop: (@Sendable () -> Bool)? = nil) {
+  public init(
+    stateBudget: Int = 1_000_000, operationsMax: Int = 1_000_000, shouldStop: (@Sendable () -> Bool)? = nil
+  ) {
     precondition(stateBudget > 0 && operationsMax > 0, "budgets must be positive")
     self.stateBudget = stateBudget
     self.operationsMax = operationsMax
@@ -68,13 +70,18 @@ public struct LinearizabilityChecker: Sendable {
       case .failed: continue
       case .indeterminate:
         if operation.input == .read { continue }
-        entries.append(Entry(
-          invokeNs: operation.invokeNs, completeNs: .max, input: operation.input, output: nil, source: index))
+        entries.append(
+          Entry(
+            invokeNs: operation.invokeNs, completeNs: .max, input: operation.input, output: nil, source: index
+          ))
       case .ok(let output):
-        precondition(operation.completeNs >= operation.invokeNs, "operation \(index) completes before it is invoked")
-        entries.append(Entry(
-          invokeNs: operation.invokeNs, completeNs: operation.completeNs, input: operation.input, output: output,
-          source: index))
+        precondition(
+          operation.completeNs >= operation.invokeNs, "operation \(index) completes before it is invoked")
+        entries.append(
+          Entry(
+            invokeNs: operation.invokeNs, completeNs: operation.completeNs, input: operation.input,
+            output: output,
+            source: index))
       }
     }
     entries.sort { ($0.invokeNs, $0.completeNs, $0.source) < ($1.invokeNs, $1.completeNs, $1.source) }
@@ -119,7 +126,8 @@ public struct LinearizabilityChecker: Sendable {
       result.append(index)
       earliestCompleteNs = min(earliestCompleteNs, entry.completeNs)
     }
-    for index in indeterminate where !linearized.contains(index) && entries[index].invokeNs <= earliestCompleteNs {
+    for index in indeterminate
+    where !linearized.contains(index) && entries[index].invokeNs <= earliestCompleteNs {
       result.append(index)
     }
     return result
@@ -173,9 +181,11 @@ public struct LinearizabilityChecker: Sendable {
       if explored & 4095 == 0, let shouldStop, shouldStop() {
         return Result(verdict: .unknown, statesExplored: explored)
       }
-      frames.append(Frame(
-        entered: candidate, state: state,
-        candidates: Self.candidates(entries, linearized, from: floor, indeterminate: indeterminate), next: 0))
+      frames.append(
+        Frame(
+          entered: candidate, state: state,
+          candidates: Self.candidates(entries, linearized, from: floor, indeterminate: indeterminate), next: 0
+        ))
     }
     return Result(verdict: .notLinearizable, statesExplored: explored)
   }

@@ -25,7 +25,8 @@ public enum ZxidCheck {
       switch output {
       case .written:
         writesByKey[operation.key, default: []].append(zxid)
-        steps[operation.process, default: []].append((operation.invokeNs, order, .change(zxid: zxid, what: what)))
+        steps[operation.process, default: []].append(
+          (operation.invokeNs, order, .change(zxid: zxid, what: what)))
       case .read:
         steps[operation.process, default: []].append(
           (operation.invokeNs, order, .read(key: operation.key, mzxid: zxid, what: what)))
@@ -44,11 +45,14 @@ public enum ZxidCheck {
     for process in steps.keys.sorted() {
       var seen = Int64.min
       var seenBy = ""
-      for entry in steps[process, default: []].sorted(by: { ($0.invokeNs, $0.order) < ($1.invokeNs, $1.order) }) {
+      for entry in steps[process, default: []].sorted(by: {
+        ($0.invokeNs, $0.order) < ($1.invokeNs, $1.order)
+      }) {
         switch entry.step {
         case .change(let zxid, let what):
           if zxid <= seen {
-            problems.append("backwards: \(what) got zxid \(hex(zxid)) after \(process) had seen \(hex(seen)) (\(seenBy))")
+            problems.append(
+              "backwards: \(what) got zxid \(hex(zxid)) after \(process) had seen \(hex(seen)) (\(seenBy))")
           }
           if zxid > seen { (seen, seenBy) = (zxid, what) }
         case .read(let key, let mzxid, let what):

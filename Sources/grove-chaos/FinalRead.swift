@@ -41,7 +41,8 @@ enum FinalRead {
           connectTimeout: .milliseconds(opTimeoutMs * 3))
         defer { Task { await client.close() } }
         var session = Session(
-          client: client, process: recorder.newProcess(), layout: layout, recorder: recorder, opTimeoutMs: opTimeoutMs)
+          client: client, process: recorder.newProcess(), layout: layout, recorder: recorder,
+          opTimeoutMs: opTimeoutMs)
         var counts = Counts()
         for key in 0..<layout.keys { _ = await session.register(key: key, input: .read, counts: &counts) }
         try await client.sync(layout.root)
@@ -55,7 +56,8 @@ enum FinalRead {
               guard case .data(let data, let stat) = outcome else { continue }
               final.appends.append(
                 FinalChild(
-                  queue: queue, name: name, tag: String(decoding: data, as: UTF8.self), czxid: stat.czxid.rawValue))
+                  queue: queue, name: name, tag: String(decoding: data, as: UTF8.self),
+                  czxid: stat.czxid.rawValue))
             }
           }
         }

@@ -41,7 +41,9 @@ struct ChaosOptions {
     }
     func number(_ flag: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
       let text = try value(flag)
-      guard let n = Int(text), range.contains(n) else { throw UsageError("\(flag) \(text): expected \(range)") }
+      guard let n = Int(text), range.contains(n) else {
+        throw UsageError("\(flag) \(text): expected \(range)")
+      }
       return n
     }
     while let flag = rest.popFirst() {

@@ -36,7 +36,8 @@ struct Session {
     }
     tally(creation.output != nil ? .ok : (creation == .failed ? .failed : .indeterminate), &counts)
     recorder.record(
-      EphemeralRecord(process: process, sessionID: sessionID, path: path, creation: creation, sessionEnd: .unknown))
+      EphemeralRecord(
+        process: process, sessionID: sessionID, path: path, creation: creation, sessionEnd: .unknown))
   }
 
   enum Tally { case ok, failed, indeterminate }
@@ -51,7 +52,9 @@ struct Session {
   /// Runs one random operation; returns how the session ended if it did.
   mutating func randomOperation(_ random: inout SplitMix64, counts: inout Counts) async -> SessionEnd? {
     let roll = Int.random(in: 0..<100, using: &random)
-    if roll >= 85 { return await append(queue: Int.random(in: 0..<layout.queues, using: &random), counts: &counts) }
+    if roll >= 85 {
+      return await append(queue: Int.random(in: 0..<layout.queues, using: &random), counts: &counts)
+    }
     let key = Int.random(in: 0..<layout.keys, using: &random)
     let input: RegisterInput
     if roll < 30 {
@@ -123,7 +126,8 @@ struct Session {
     }
     recorder.record(
       RegisterOperation(
-        process: process, key: path, input: input, outcome: outcome, invokeNs: invokeNs, completeNs: completeNs,
+        process: process, key: path, input: input, outcome: outcome, invokeNs: invokeNs,
+        completeNs: completeNs,
         zxid: zxid))
     return ended
   }
@@ -160,7 +164,8 @@ struct Session {
     }
     recorder.record(
       AppendOperation(
-        process: process, queue: parent, tag: tag, outcome: outcome, invokeNs: invokeNs, completeNs: completeNs))
+        process: process, queue: parent, tag: tag, outcome: outcome, invokeNs: invokeNs,
+        completeNs: completeNs))
     return ended
   }
 }

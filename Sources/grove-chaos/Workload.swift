@@ -84,13 +84,16 @@ struct Worker: Sendable {
       let process = recorder.newProcess()
       let sessionID = await client.sessionInfo()?.id.rawValue ?? 0
       var session = Session(
-        client: client, process: process, layout: layout, recorder: recorder, opTimeoutMs: options.opTimeoutMs)
+        client: client, process: process, layout: layout, recorder: recorder, opTimeoutMs: options.opTimeoutMs
+      )
       session.syncBeforeRead = options.syncBeforeRead
       await session.createEphemeral(sessionID: sessionID, counts: &counts)
       // About a third of the sessions close themselves on purpose part way.
       let closeAtNs: UInt64? =
         Int.random(in: 0..<3, using: &random) == 0
-        ? nowNs() + UInt64.random(in: 1_000_000_000...max(1_000_000_001, UInt64(options.seconds) * 500_000_000), using: &random)
+        ? nowNs()
+          + UInt64.random(
+            in: 1_000_000_000...max(1_000_000_001, UInt64(options.seconds) * 500_000_000), using: &random)
         : nil
       var ended: SessionEnd?
       while nowNs() < deadlineNs {

@@ -56,7 +56,9 @@ func writeHistory(_ history: History, to path: String) {
 }
 
 if let checkPath = options.checkPath {
-  guard let data = FileManager.default.contents(atPath: checkPath) else { fail("cannot read \(checkPath)", status: 2) }
+  guard let data = FileManager.default.contents(atPath: checkPath) else {
+    fail("cannot read \(checkPath)", status: 2)
+  }
   let history: History
   do { history = try JSONDecoder().decode(History.self, from: data) } catch {
     fail("\(checkPath) is not a history: \(error)", status: 2)
@@ -145,11 +147,13 @@ do {
 }
 // A session whose closeSession was lost to a fault lives until it expires: give closed sessions'
 // ephemerals one session timeout (and a margin) to go before judging them.
-let ended = Set(recorder.history.ephemerals.filter { $0.sessionEnd == .closed || $0.sessionEnd == .expired }.map(\.path))
+let ended = Set(
+  recorder.history.ephemerals.filter { $0.sessionEnd == .closed || $0.sessionEnd == .expired }.map(\.path))
 if final.ephemerals.contains(where: { ended.contains($0.path) }) {
   say("ephemerals of ended sessions still present; waiting one session timeout for their expiry")
   try? await Task.sleep(for: .milliseconds(options.sessionTimeoutMs * 2))
-  if let client = try? await GroveClient.connect(options.hosts.joined(separator: ","), connectTimeout: .seconds(10)),
+  if let client = try? await GroveClient.connect(
+    options.hosts.joined(separator: ","), connectTimeout: .seconds(10)),
     let again = try? await FinalRead.ephemerals(client, layout)
   {
     final.ephemerals = again

@@ -14,8 +14,14 @@ struct LinearizabilityTests {
 
   @Test("a read concurrent with a write may return the old or the new value")
   func concurrentRead() {
-    let old = [op(1, .write(5), .ok(.written(version: 1)), 0, 30), op(2, .read, .ok(.read(value: 0, version: 0)), 10, 20)]
-    let new = [op(1, .write(5), .ok(.written(version: 1)), 0, 30), op(2, .read, .ok(.read(value: 5, version: 1)), 10, 20)]
+    let old = [
+      op(1, .write(5), .ok(.written(version: 1)), 0, 30),
+      op(2, .read, .ok(.read(value: 0, version: 0)), 10, 20),
+    ]
+    let new = [
+      op(1, .write(5), .ok(.written(version: 1)), 0, 30),
+      op(2, .read, .ok(.read(value: 5, version: 1)), 10, 20),
+    ]
     #expect(verdict(old) == .linearizable)
     #expect(verdict(new) == .linearizable)
   }
@@ -128,13 +134,17 @@ struct LinearizabilityTests {
   func minimalWindow() {
     var history: [RegisterOperation] = []
     for i in 0..<20 {
-      history.append(op(1, .write(UInt64(100 + i)), .ok(.written(version: Int32(i + 1))), UInt64(i * 10), UInt64(i * 10 + 5)))
+      history.append(
+        op(
+          1, .write(UInt64(100 + i)), .ok(.written(version: Int32(i + 1))), UInt64(i * 10), UInt64(i * 10 + 5)
+        ))
     }
     history.append(op(2, .read, .ok(.read(value: 118, version: 19)), 300, 310))
     let window = LinearizabilityChecker().minimalFailingWindow(history, initial: zero)
     #expect(window?.operations == [19, 20])
     #expect(window?.fromInitialState == false)
-    let result = ChaosReport.checkRegister(key: "k", history, initial: zero, checker: LinearizabilityChecker())
+    let result = ChaosReport.checkRegister(
+      key: "k", history, initial: zero, checker: LinearizabilityChecker())
     #expect(result.verdict == .fail)
     #expect(result.explanation.contains { $0.contains("smallest failing window: 2 operations") })
   }

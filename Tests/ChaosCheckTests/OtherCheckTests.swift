@@ -1,7 +1,10 @@
-import ChaosCheck
 import Testing
 
-func append(_ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ invokeMs: UInt64, _ completeMs: UInt64)
+@testable import ChaosCheck
+
+func append(
+  _ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ invokeMs: UInt64, _ completeMs: UInt64
+)
   -> AppendOperation
 {
   AppendOperation(
@@ -9,7 +12,9 @@ func append(_ process: Int, _ tag: String, _ outcome: Outcome<AppendResult>, _ i
     completeNs: completeMs * 1_000_000)
 }
 
-func seq(_ n: Int) -> String { "/chaos/appends/a-" + String(repeating: "0", count: 10 - String(n).count) + String(n) }
+func seq(_ n: Int) -> String {
+  "/chaos/appends/a-" + String(repeating: "0", count: 10 - String(n).count) + String(n)
+}
 
 @Suite("Sequential appends")
 struct AppendCheckTests {
@@ -63,19 +68,27 @@ struct AppendCheckTests {
       append(1, "1-0", .ok(AppendResult(name: seq(0), czxid: 105)), 0, 10),
       append(2, "2-0", .ok(AppendResult(name: seq(1), czxid: 100)), 0, 10),
     ]
-    let final = [FinalChild(name: seq(0), tag: "1-0", czxid: 105), FinalChild(name: seq(1), tag: "2-0", czxid: 100)]
+    let final = [
+      FinalChild(name: seq(0), tag: "1-0", czxid: 105), FinalChild(name: seq(1), tag: "2-0", czxid: 100),
+    ]
     let result = AppendCheck.check(appends, final: final)
     #expect(result.explanation.contains { $0.hasPrefix("order:") })
   }
 
-  @Test("each queue has its own sequence: equal numbers in two queues are neither duplicates nor out of order")
+  @Test(
+    "each queue has its own sequence: equal numbers in two queues are neither duplicates nor out of order")
   func queues() {
     let appends = [
-      AppendOperation(process: ProcessID(1), queue: "/q0", tag: "1-0", outcome: .ok(AppendResult(name: seq(0), czxid: 110)), invokeNs: 0, completeNs: 10),
-      AppendOperation(process: ProcessID(2), queue: "/q1", tag: "2-0", outcome: .ok(AppendResult(name: seq(0), czxid: 100)), invokeNs: 20, completeNs: 30),
+      AppendOperation(
+        process: ProcessID(1), queue: "/q0", tag: "1-0", outcome: .ok(AppendResult(name: seq(0), czxid: 110)),
+        invokeNs: 0, completeNs: 10),
+      AppendOperation(
+        process: ProcessID(2), queue: "/q1", tag: "2-0", outcome: .ok(AppendResult(name: seq(0), czxid: 100)),
+        invokeNs: 20, completeNs: 30),
     ]
     let final = [
-      FinalChild(queue: "/q0", name: seq(0), tag: "1-0", czxid: 110), FinalChild(queue: "/q1", name: seq(0), tag: "2-0", czxid: 100),
+      FinalChild(queue: "/q0", name: seq(0), tag: "1-0", czxid: 110),
+      FinalChild(queue: "/q1", name: seq(0), tag: "2-0", czxid: 100),
     ]
     let results = AppendCheck.checkQueues(appends, final: final)
     #expect(results.map(\.name) == ["appends /q0", "appends /q1"])
@@ -90,7 +103,9 @@ struct AppendCheckTests {
       append(1, "1-0", .ok(AppendResult(name: seq(5), czxid: 100)), 0, 10),
       append(2, "2-0", .ok(AppendResult(name: seq(3), czxid: 90)), 20, 30),
     ]
-    let final = [FinalChild(name: seq(3), tag: "2-0", czxid: 90), FinalChild(name: seq(5), tag: "1-0", czxid: 100)]
+    let final = [
+      FinalChild(name: seq(3), tag: "2-0", czxid: 90), FinalChild(name: seq(5), tag: "1-0", czxid: 100),
+    ]
     let result = AppendCheck.check(appends, final: final)
     #expect(result.verdict == .fail)
     #expect(result.explanation.contains { $0.hasPrefix("real time:") })
@@ -100,9 +115,13 @@ struct AppendCheckTests {
 @Suite("Ephemerals follow their sessions")
 struct EphemeralCheckTests {
   let records = [
-    EphemeralRecord(process: ProcessID(1), sessionID: 11, path: "/chaos/eph/p1-1", creation: .ok(true), sessionEnd: .closed),
-    EphemeralRecord(process: ProcessID(2), sessionID: 22, path: "/chaos/eph/p2-1", creation: .ok(true), sessionEnd: .alive),
-    EphemeralRecord(process: ProcessID(3), sessionID: 33, path: "/chaos/eph/p3-1", creation: .indeterminate, sessionEnd: .alive),
+    EphemeralRecord(
+      process: ProcessID(1), sessionID: 11, path: "/chaos/eph/p1-1", creation: .ok(true), sessionEnd: .closed),
+    EphemeralRecord(
+      process: ProcessID(2), sessionID: 22, path: "/chaos/eph/p2-1", creation: .ok(true), sessionEnd: .alive),
+    EphemeralRecord(
+      process: ProcessID(3), sessionID: 33, path: "/chaos/eph/p3-1", creation: .indeterminate,
+      sessionEnd: .alive),
   ]
 
   @Test("live sessions' nodes present, closed sessions' gone: pass")
@@ -114,7 +133,8 @@ struct EphemeralCheckTests {
   @Test("a closed session's node still present outlived it")
   func outlived() {
     let final = [
-      FinalEphemeral(path: "/chaos/eph/p1-1", ephemeralOwner: 11), FinalEphemeral(path: "/chaos/eph/p2-1", ephemeralOwner: 22),
+      FinalEphemeral(path: "/chaos/eph/p1-1", ephemeralOwner: 11),
+      FinalEphemeral(path: "/chaos/eph/p2-1", ephemeralOwner: 22),
     ]
     #expect(EphemeralCheck.check(records, final: final).explanation.contains { $0.hasPrefix("outlived:") })
   }
@@ -180,5 +200,50 @@ struct ReportTests {
     #expect(results.map(\.name) == ["linearizable a", "linearizable b", "appends", "ephemerals", "zxids"])
     #expect(ChaosReport.summary(results) == "chaos: 4 passed, 1 failed")
     #expect(ChaosReport.explanations(results).first == "FAIL linearizable a")
+  }
+
+  @Test("a version no single application of a write explains names the write seen elsewhere")
+  func unexplainedVersions() {
+    // Write 5 is seen at version 2, yet version 1 was made before anyone saw version 2... by
+    // nothing but write 5 itself: it took effect twice.
+    let operations = [
+      op(1, .write(5), .indeterminate, 0, 10),
+      op(2, .read, .ok(.read(value: 5, version: 2)), 20, 30),
+    ]
+    let result = ChaosReport.checkRegister(
+      key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    #expect(result.verdict == .fail)
+    #expect(
+      result.explanation.last
+        == "version 1 was never observed and no write could have made it by taking effect once; applied twice? "
+        + "p1 write 5 (seen at v2)")
+    let explained = operations + [op(3, .write(7), .indeterminate, 1, 2)]
+    #expect(ChaosReport.unexplainedVersions(explained, initial: zero).isEmpty)
+  }
+
+  @Test("one unobserved write explains one unobserved version, not two")
+  func oneWriteOneVersion() {
+    let operations = [
+      op(1, .write(5), .indeterminate, 0, 10),
+      op(2, .write(9), .ok(.written(version: 3)), 20, 30),
+    ]
+    #expect(
+      ChaosReport.unexplainedVersions(operations, initial: zero) == [
+        "version 2 was never observed and no write could have made it by taking effect once"
+      ])
+  }
+
+  @Test("a value seen at two versions is named as a write applied twice")
+  func doubleApplication() {
+    let operations = [
+      op(1, .write(5), .indeterminate, 0, 10),
+      op(2, .read, .ok(.read(value: 5, version: 1)), 20, 30),
+      op(3, .write(6), .ok(.written(version: 2)), 40, 50),
+      op(2, .read, .ok(.read(value: 5, version: 3)), 60, 70),
+    ]
+    let result = ChaosReport.checkRegister(
+      key: "k", operations, initial: zero, checker: LinearizabilityChecker())
+    #expect(result.verdict == .fail)
+    #expect(result.explanation.last == "value 5 was seen at versions 1, 3: one write applied more than once")
   }
 }

@@ -40,7 +40,9 @@ struct GeneratedHistory {
       case 0:
         input = .write(nextValue)
         nextValue += 1
-        if case .write(let value) = input, takesEffect { state = RegisterState(value: value, version: state.version + 1) }
+        if case .write(let value) = input, takesEffect {
+          state = RegisterState(value: value, version: state.version + 1)
+        }
         output = .written(version: state.version)
       case 1:
         input = .read
@@ -58,9 +60,13 @@ struct GeneratedHistory {
       }
       if case .written = output, takesEffect { valueOfVersion[state.version] = state.value }
       let outcome: Outcome<RegisterOutput> = indeterminate ? .indeterminate : .ok(output)
-      if !indeterminate, case .written(let version) = output { acknowledgedVersionCompleteNs[version] = completeNs }
-      operations.append(RegisterOperation(
-        process: ProcessID(process), key: "k", input: input, outcome: outcome, invokeNs: invokeNs, completeNs: completeNs))
+      if !indeterminate, case .written(let version) = output {
+        acknowledgedVersionCompleteNs[version] = completeNs
+      }
+      operations.append(
+        RegisterOperation(
+          process: ProcessID(process), key: "k", input: input, outcome: outcome, invokeNs: invokeNs,
+          completeNs: completeNs))
     }
   }
 }
@@ -92,7 +98,9 @@ struct RandomHistoryTests {
     #expect(verdict(history.operations) == .notLinearizable)
   }
 
-  @Test("a read mutated to the state before a write acknowledged ahead of it fails (stale read)", arguments: seeds)
+  @Test(
+    "a read mutated to the state before a write acknowledged ahead of it fails (stale read)", arguments: seeds
+  )
   func staleReadFails(seed: UInt64) {
     var history = GeneratedHistory(seed: seed, count: 60)
     // A read of version v ≥ 1 whose write completed (acknowledged) before the read was invoked.
@@ -103,8 +111,11 @@ struct RandomHistoryTests {
       else { return false }
       return writtenNs < history.operations[index].invokeNs
     }
-    guard let index = candidate, case .ok(.read(_, let version)) = history.operations[index].outcome else { return }
-    history.operations[index].outcome = .ok(.read(value: history.valueOfVersion[version - 1]!, version: version - 1))
+    guard let index = candidate, case .ok(.read(_, let version)) = history.operations[index].outcome else {
+      return
+    }
+    history.operations[index].outcome = .ok(
+      .read(value: history.valueOfVersion[version - 1]!, version: version - 1))
     #expect(verdict(history.operations) == .notLinearizable)
   }
 
@@ -113,7 +124,9 @@ struct RandomHistoryTests {
     var history = GeneratedHistory(seed: seed, count: 60)
     guard
       let index = history.operations.indices.first(where: { index in
-        if case .compareAndSet = history.operations[index].input, case .ok(.written) = history.operations[index].outcome {
+        if case .compareAndSet = history.operations[index].input,
+          case .ok(.written) = history.operations[index].outcome
+        {
           return true
         }
         return false
@@ -136,14 +149,22 @@ struct RandomHistoryTests {
       let history = GeneratedHistory(seed: seed, count: 60)
       indeterminate += history.operations.filter { $0.outcome == .indeterminate }.count
       if history.operations.contains(where: {
-        if case .compareAndSet = $0.input, case .ok(.written) = $0.outcome { return true } else { return false }
-      }) { compareAndSet += 1 }
+        if case .compareAndSet = $0.input, case .ok(.written) = $0.outcome {
+          return true
+        } else {
+          return false
+        }
+      }) {
+        compareAndSet += 1
+      }
       if history.operations.contains(where: { operation in
         guard case .ok(.read(_, let version)) = operation.outcome, version >= 1,
           let writtenNs = history.acknowledgedVersionCompleteNs[version]
         else { return false }
         return writtenNs < operation.invokeNs
-      }) { stale += 1 }
+      }) {
+        stale += 1
+      }
     }
     #expect(stale >= 120)
     #expect(compareAndSet >= 120)

@@ -2,7 +2,8 @@ import ChaosCheck
 
 /// Builds register operations tersely: times in milliseconds become nanoseconds.
 func op(
-  _ process: Int, _ input: RegisterInput, _ outcome: Outcome<RegisterOutput>, _ invokeMs: UInt64, _ completeMs: UInt64,
+  _ process: Int, _ input: RegisterInput, _ outcome: Outcome<RegisterOutput>, _ invokeMs: UInt64,
+  _ completeMs: UInt64,
   key: String = "k", zxid: Int64? = nil
 ) -> RegisterOperation {
   RegisterOperation(
@@ -12,6 +13,8 @@ func op(
 
 let zero = RegisterState(value: 0, version: 0)
 
-func verdict(_ operations: [RegisterOperation], initial: RegisterState = zero) -> LinearizabilityChecker.Verdict {
+func verdict(_ operations: [RegisterOperation], initial: RegisterState = zero)
+  -> LinearizabilityChecker.Verdict
+{
   LinearizabilityChecker().check(operations, initial: initial).verdict
 }
