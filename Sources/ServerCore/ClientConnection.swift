@@ -102,4 +102,11 @@ struct PendingRequest {
 struct InFlightKey: Hashable {
   var connection: UInt64
   var xid: Int32
+
+  /// Nil for commands without both (the leader's own, and createSession).
+  init?(_ origin: Origin) {
+    guard let connection = origin.connection, let xid = origin.xid else { return nil }
+    self.connection = connection
+    self.xid = xid.rawValue
+  }
 }

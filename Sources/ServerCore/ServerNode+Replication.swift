@@ -13,6 +13,7 @@ extension ServerNode {
     proposalBuffer.removeAll(keepingCapacity: true)
     do {
       let index = try raft.propose(CommandBatch.encode(commands))
+      noteHandedOver(commands)
       if proposedAtMs.count < 100_000 { proposedAtMs[index] = clockMs }
       stats.proposals += 1
       stats.commandsProposed += UInt64(commands.count)
@@ -76,8 +77,10 @@ extension ServerNode {
       sessionDeadlines.removeAll()
       sessionsClosing.removeAll()
     }
+    if newLeader || (wasLeader && role != .leader) {
+      abandonHandedOver()
+    }
     if newLeader {
-      resubmitInFlight()
       retryAllReadIndexes()
     }
   }
@@ -109,9 +112,7 @@ extension ServerNode {
       lastZxid = zxid
       let result = tree.apply(command, zxid: zxid)
       stats.commandsApplied += 1
-      if !inFlight.isEmpty, let connection = command.origin.connection, let xid = command.origin.xid {
-        inFlight[InFlightKey(connection: connection, xid: xid.rawValue)] = nil
-      }
+      if !handedOver.isEmpty, let key = InFlightKey(command.origin) { handedOver[key] = nil }
       deliverEvents(for: result)
       complete(command, result)
     }
@@ -138,9 +139,7 @@ extension ServerNode {
       return
     case .sessionClosed(let session):
       sessionsClosing.remove(session)
-      if !inFlight.isEmpty {
-        for (key, pending) in inFlight where pending.origin.session == session { inFlight[key] = nil }
-      }
+
       sessionDeadlines[session] = nil
       let requester = ownRequester(command)
       if let id = sessionClients.removeValue(forKey: session) {

@@ -24,10 +24,6 @@ extension ServerNode {
   /// Routes a command: proposed on the leader, forwarded by a follower. False when no leader is
   /// known.
   mutating func submit(_ command: Command) -> Bool {
-    if let connection = command.origin.connection, let xid = command.origin.xid {
-      let key = InFlightKey(connection: connection, xid: xid.rawValue)
-      if inFlight.updateValue(command, forKey: key) == nil { inFlightOrder.append(key) }
-    }
     if role == .leader {
       if proposalBuffer.count >= config.commandsPerEntryMax { flushProposals() }
       proposalBuffer.append(command)
@@ -40,22 +36,28 @@ extension ServerNode {
     return true
   }
 
-  /// A new leader is known: hand it every write of ours not yet applied, before any new one.
-  mutating func resubmitInFlight() {
-    inFlightOrder.removeAll { inFlight[$0] == nil }
-    let pending = inFlightOrder.compactMap { inFlight[$0] }
-    guard !pending.isEmpty else { return }
-    log(.info, "handing \(pending.count) unapplied writes to the new leader \(leader)")
-    if role == .leader {
-      proposalBuffer.insert(contentsOf: pending, at: 0)
-    } else {
-      forwardBuffer.insert(contentsOf: pending, at: 0)
+  /// Notes which local connection waits for each of `commands`, now handed to a leader.
+  mutating func noteHandedOver(_ commands: [Command]) {
+    for command in commands {
+      guard let key = InFlightKey(command.origin), let client = connectionsByIdentity[key.connection] else { continue }
+      handedOver[key] = client
     }
+  }
+
+  /// The leader changed (or this node stopped leading) with writes handed over and not applied:
+  /// they may or may not commit. As ZooKeeper's servers do on a leader change, close the
+  /// connections waiting for them, so those clients learn at once that the outcome is unknown.
+  /// Never handing a write over twice is what keeps a write from applying twice.
+  mutating func abandonHandedOver() {
+    guard !handedOver.isEmpty else { return }
+    let clients = Set(handedOver.values)
+    handedOver.removeAll()
+    for id in clients.sorted() { close(id, reason: "leader changed with a write in flight") }
   }
 
   /// Sends this turn's follower writes to the leader in one message.
   mutating func flushForwards() {
-    guard !forwardBuffer.isEmpty else { return }
+    guard !forwardBuffer.isEmpty, !forwardsHeld else { return }
     if role == .leader {
       proposalBuffer += forwardBuffer
       forwardBuffer.removeAll(keepingCapacity: true)
@@ -64,6 +66,7 @@ extension ServerNode {
     guard leader != .none, leader != config.nodeID, leaderlessSinceMs == nil else { return }
     let commands = forwardBuffer
     forwardBuffer.removeAll(keepingCapacity: true)
+    noteHandedOver(commands)
     var start = 0
     while start < commands.count {
       let end = min(commands.count, start + config.commandsPerEntryMax)

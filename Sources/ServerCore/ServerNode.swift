@@ -39,11 +39,13 @@ public struct ServerNode {
   var firstLeaderTerm: Term?
   /// Since when this node has known no leader (nil while it knows one).
   var leaderlessSinceMs: Int64? = nil
-  /// Writes of this node's clients handed to Raft (here or at the leader) and not yet applied,
-  /// in submission order. A new leader gets them again: if the old one had logged them, the
-  /// copies apply as duplicates and change nothing (DataTree skips a session's old xids).
-  var inFlight: [InFlightKey: Command] = [:]
-  var inFlightOrder: [InFlightKey] = []
+  /// Writes of this node's clients handed to a leader (forwarded, or proposed here) and not yet
+  /// applied, with the connection waiting for each. They are never handed over twice: when the
+  /// leader changes their outcome is unknown, and their connections are closed (see
+  /// `abandonHandedOver`).
+  var handedOver: [InFlightKey: ClientID] = [:]
+  /// A forward could not be queued; hold the buffer until the next tick.
+  var forwardsHeld = false
   /// Local connections by their cluster-unique identity (`Origin.connection`).
   var connectionsByIdentity: [UInt64: ClientID] = [:]
   /// The last connection identity handed out.
@@ -143,10 +145,8 @@ public struct ServerNode {
     }
     if case .creatingSession(let session) = client.phase { sessionCreations[session] = nil }
     connectionsByIdentity[client.identity] = nil
-    // Its unapplied writes are not handed to a new leader again: once the connection is gone, a
-    // copy could apply after the session's next request and DataTree could not tell.
-    if !inFlight.isEmpty {
-      for key in inFlight.keys where key.connection == client.identity { inFlight[key] = nil }
+    if !handedOver.isEmpty {
+      for key in handedOver.keys where key.connection == client.identity { handedOver[key] = nil }
     }
     for (context, waiter) in readIndexWaiters where waiter.client == id {
       readIndexWaiters[context] = nil
@@ -156,6 +156,7 @@ public struct ServerNode {
   /// A Raft tick passed (every `config.tickMs`): elections, heartbeats, session expiry, reaping.
   public mutating func tick(nowMs: Int64) {
     advanceClock(nowMs)
+    forwardsHeld = false
     raft.tick()
     if role == .leader {
       expireSessions()
@@ -166,6 +167,19 @@ public struct ServerNode {
     retryStaleReadIndexes()
     closeStalledWrites()
     closeClientsIfLeaderless()
+  }
+
+  /// The shell could not queue a `.forward` (the link to the leader is down or full): the
+  /// commands never left this node, so they wait for the next flush again, first in line.
+  public mutating func forwardUndelivered(payload: [UInt8], nowMs: Int64) {
+    advanceClock(nowMs)
+    guard let commands = try? CommandBatch.decode(payload) else { return }
+    for command in commands {
+      if let key = InFlightKey(command.origin) { handedOver[key] = nil }
+    }
+    forwardBuffer.insert(contentsOf: commands, at: 0)
+    // Try again at the next tick, not in a tight loop against a link that is down.
+    forwardsHeld = true
   }
 
   /// A link to `peer` came up (after a restart of either side, or a network cut). The leader

@@ -107,6 +107,11 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
 
   /// Carries out what the node asked for, in order.
   func perform() {
+    var undelivered: [[UInt8]] = []
+    defer {
+      // Handed back after the loop: the core may ask to forward them again at its next turn end.
+      for payload in undelivered.reversed() { node.forwardUndelivered(payload: payload, nowMs: wallClockMs()) }
+    }
     for action in node.takeActions() {
       switch action {
       case .send(let id, let bytes):
@@ -121,9 +126,10 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
         // A dropped message (link down or full) is Raft's to retry.
         _ = peers?.send(.raft(message), to: message.to)
       case .forward(let to, let payload):
-        // Dropped forwards leave their requests unanswered; the core closes those connections
-        // after its write timeout, so clients retry knowing the outcome is unknown.
-        _ = peers?.send(.forward(ForwardedCommands(from: node.config.nodeID, payload: payload)), to: to)
+        // Not queued (link down or full): the commands never left, so they wait for the next
+        // flush (to this leader or the next). Queued ones count as handed over.
+        let queued = peers?.send(.forward(ForwardedCommands(from: node.config.nodeID, payload: payload)), to: to) ?? false
+        if !queued { undelivered.append(payload) }
       case .sessionActivity(let to, let sessions):
         _ = peers?.send(.sessionActivity(sessions.map(\.rawValue)), to: to)
       case .persist(let work):

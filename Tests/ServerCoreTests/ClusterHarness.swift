@@ -78,7 +78,11 @@ struct ClusterHarness {
       guard deliverable(from: id, to: message.to) else { return }
       nodes[message.to]!.peerMessage(message, nowMs: nowMs)
     case .forward(let to, let payload):
-      guard deliverable(from: id, to: to) else { return }
+      // As the shell: a forward that cannot be queued on the link goes back to the node.
+      guard deliverable(from: id, to: to) else {
+        nodes[id]!.forwardUndelivered(payload: payload, nowMs: nowMs)
+        return
+      }
       nodes[to]!.peerForwarded(from: id, payload: payload, nowMs: nowMs)
     case .sessionActivity(let to, let sessions):
       guard deliverable(from: id, to: to) else { return }
