@@ -46,6 +46,9 @@ func runToEnd(_ arguments: [String], environment: [String: String], logPath: Str
     }
     usleep(100_000)
   }
+  // Daemons the script left behind (a cluster whose start failed half way) share its process
+  // group: end them too, so a failing run leaks nothing into the next test.
+  kill(-pid, SIGKILL)
   // WIFEXITED / WEXITSTATUS, spelled out (they are macros in C).
   return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
 }
