@@ -64,7 +64,6 @@ extension ServerNode {
     if let previous = sessionClients[session], previous != id {
       // The session moved to this connection; the old one must not answer for it any more.
       close(previous, reason: "session \(session) reconnected on \(id)")
-      clients[previous]?.phase = .closing
     }
     attach(session, timeoutMs: info.timeoutMs, password: info.password, client: id)
   }

@@ -29,7 +29,6 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   var tickTimer: TimerID?
   let snapshotQueue = DispatchQueue(label: "grove-snapshot")
   var snapshotInProgress = false
-  var stopping = false
   var admin: AdminEndpoint?
   /// Links to the other nodes (nil for a standalone node).
   var peers: PeerLinks?
@@ -223,7 +222,6 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
 
   /// Stops serving: no new connections, every client closed. Loop thread.
   func stop() {
-    stopping = true
     admin?.stop()
     peers?.stop()
     listener?.close()

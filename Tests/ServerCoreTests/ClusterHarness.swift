@@ -113,12 +113,8 @@ struct ClusterHarness {
   }
 
   mutating func openSession(on node: NodeID, timeoutMs: Int32 = 10_000) -> (ClientID, ConnectResponse)? {
-    let client = connect(to: node)
-    send(
-      node, client,
-      Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: .zero, timeOutMs: timeoutMs, sessionID: .none, passwd: [UInt8](repeating: 0, count: 16), readOnly: nil)))
-    guard let frame = takeFrames(node, client).first else { return nil }
+    let (client, frames) = reconnect(to: node, timeoutMs: timeoutMs)
+    guard let frame = frames.first else { return nil }
     var reader = JuteReader(frame)
     return (client, try! reader.read(ConnectResponse.self))
   }
@@ -127,13 +123,13 @@ struct ClusterHarness {
   /// returns the connection with the frames that came back.
   mutating func reconnect(
     to node: NodeID, session: SessionID = .none, password: [UInt8] = [UInt8](repeating: 0, count: 16),
-    lastZxid: Zxid = .zero
+    lastZxid: Zxid = .zero, timeoutMs: Int32 = 10_000
   ) -> (ClientID, [[UInt8]]) {
     let client = connect(to: node)
     send(
       node, client,
       Frame.record(
-        ConnectRequest(protocolVersion: 0, lastZxidSeen: lastZxid, timeOutMs: 10_000, sessionID: session, passwd: password, readOnly: nil)))
+        ConnectRequest(protocolVersion: 0, lastZxidSeen: lastZxid, timeOutMs: timeoutMs, sessionID: session, passwd: password, readOnly: nil)))
     return (client, takeFrames(node, client))
   }
 

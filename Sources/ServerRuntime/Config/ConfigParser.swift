@@ -1,3 +1,5 @@
+import Transport
+
 /// Reads `zoo.cfg`-format text into a `ServerConfig`, rejecting what it does not understand.
 ///
 /// Keys ZooKeeper knows but Grove has no use for are accepted and reported back as ignored, so an
@@ -98,7 +100,9 @@ public enum ConfigParser {
       config.dataLogDir = c.value
     case "clientPort": config.clientPort = try c.port()
     case "clientPortAddress":
-      guard IPv4Address(c.value) != nil else { throw c.fail("'\(c.value)' is not an IPv4 address") }
+      guard (try? SocketAddress(host: c.value, port: 0)) != nil else {
+        throw c.fail("'\(c.value)' is not an IPv4 address")
+      }
       config.clientPortAddress = c.value
     case "maxClientCnxns": config.maxClientCnxns = try c.int(in: 0...1_000_000)
     case "minSessionTimeout": config.minSessionTimeoutMs = try c.int(in: 1...86_400_000)
@@ -199,22 +203,6 @@ public enum FourLetterWordNames {
     "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "ruok", "stmk", "srvr", "srst",
     "stat", "wchc", "wchp", "wchs", "mntr", "isro", "hash",
   ]
-}
-
-/// A dotted-quad IPv4 address.
-public struct IPv4Address: Equatable, Sendable {
-  public var octets: (UInt8, UInt8, UInt8, UInt8)
-  public init?(_ text: String) {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
-    var bytes: [UInt8] = []
-    for part in parts {
-      guard !part.isEmpty, part.count <= 3, let b = UInt8(part) else { return nil }
-      bytes.append(b)
-    }
-    octets = (bytes[0], bytes[1], bytes[2], bytes[3])
-  }
-  public static func == (a: IPv4Address, b: IPv4Address) -> Bool { a.octets == b.octets }
 }
 
 extension StringProtocol {

@@ -61,10 +61,10 @@ public final class Log: Sendable {
     }
     line += "\n"
     writeLock.withLock { _ in
-      var bytes = Array(line.utf8)
+      let bytes = Array(line.utf8)
       var offset = 0
       while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { buf in
+        let n = bytes.withUnsafeBytes { buf in
           Glibc.write(2, buf.baseAddress! + offset, buf.count - offset)
         }
         if n <= 0 {
@@ -73,7 +73,6 @@ public final class Log: Sendable {
         }
         offset += n
       }
-      bytes.removeAll()
     }
   }
 
