@@ -26,16 +26,17 @@ let package = Package(
     .target(name: "RaftCore", swiftSettings: strict + optimized),
     .target(name: "ZooKeeperWire", swiftSettings: strict),
     .target(name: "PeerWire", dependencies: ["RaftCore"], swiftSettings: strict),
-    .target(name: "DataTree", dependencies: ["ZooKeeperWire"], swiftSettings: strict),
+    .target(name: "Checksums", swiftSettings: strict),
+    .target(name: "DataTree", dependencies: ["ZooKeeperWire", "Checksums"], swiftSettings: strict),
     .target(
       name: "ServerCore", dependencies: ["RaftCore", "ZooKeeperWire", "DataTree"],
       swiftSettings: strict),
     // Shells.
     .target(name: "CLinuxShims"),
-    .target(name: "Persistence", dependencies: ["RaftCore"], swiftSettings: strict),
+    .target(name: "Persistence", dependencies: ["RaftCore", "Checksums"], swiftSettings: strict),
     .target(name: "Transport", dependencies: ["CLinuxShims"], swiftSettings: strict),
     .target(
-      name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport", "PeerWire"],
+      name: "ServerRuntime", dependencies: ["ServerCore", "Persistence", "Transport", "PeerWire", "CLinuxShims"],
       swiftSettings: strict),
     .target(name: "GroveClient", dependencies: ["ZooKeeperWire", "Transport"], swiftSettings: strict),
     .target(name: "ChaosCheck", swiftSettings: strict + optimized),
@@ -52,13 +53,14 @@ let package = Package(
     .executableTarget(
       name: "grove-chaos", dependencies: ["ChaosCheck", "GroveClient"], swiftSettings: strict),
     .executableTarget(name: "grove-wal-bench", dependencies: ["Persistence", "RaftCore"], swiftSettings: strict),
+    .executableTarget(name: "grove-tree-bench", dependencies: ["DataTree"], swiftSettings: strict),
     // Tests mirror targets.
     .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "Simulation"], exclude: ["Scenarios"]),
     .testTarget(name: "PeerWireTests", dependencies: ["PeerWire", "RaftCore"]),
     .testTarget(name: "ZooKeeperWireTests", dependencies: ["ZooKeeperWire"], exclude: ["Fixtures"]),
-    .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire"]),
+    .testTarget(name: "DataTreeTests", dependencies: ["DataTree", "ZooKeeperWire", "Checksums"]),
     .testTarget(
-      name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation"], exclude: ["Fixtures"]),
+      name: "PersistenceTests", dependencies: ["Persistence", "RaftCore", "Simulation", "Checksums"], exclude: ["Fixtures"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "CLinuxShims"]),
     .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "DataTree", "ZooKeeperWire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCore"]),

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,4 +214,8 @@ void grove_set_thread_name(const char *name) {
   strncpy(truncated, name, sizeof truncated - 1);
   truncated[sizeof truncated - 1] = '\0';
   pthread_setname_np(pthread_self(), truncated);
+}
+
+int grove_set_thread_nice(int nice) {
+  return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }

@@ -1,3 +1,4 @@
+import Checksums
 import ZooKeeperWire
 
 /// Snapshots: the whole tree and session table in sorted order, versioned and checksummed.
@@ -13,11 +14,12 @@ extension DataTree {
 
   /// The snapshot bytes of this tree.
   public func snapshot() -> [UInt8] {
-    var w = JuteWriter(reservingCapacity: 64 + nodes.count * 96)
+    let order = nodes.positionsInPathOrder()
+    var w = JuteWriter(reservingCapacity: 24 + encodedContentBound(order))
     w.writeInt32(DataTree.snapshotMagic)
     w.writeInt32(Int32(bitPattern: DataTree.snapshotVersion))
     w.writeInt64(lastAppliedZxid.rawValue)
-    encodeContent(to: &w)
+    encodeContent(order, to: &w)
     let crc = CRC32C.checksum(w.bytes)
     w.writeInt32(Int32(bitPattern: crc))
     return w.bytes
@@ -26,17 +28,29 @@ extension DataTree {
   /// The tree digest: SHA-1 of the canonical content encoding (not the zxid), so two replicas
   /// that applied the same commands have the same digest.
   public func digest() -> TreeDigest {
-    var w = JuteWriter(reservingCapacity: 64 + nodes.count * 96)
-    encodeContent(to: &w)
+    let order = nodes.positionsInPathOrder()
+    var w = JuteWriter(reservingCapacity: encodedContentBound(order))
+    encodeContent(order, to: &w)
     return TreeDigest(bytes: SHA1.hash(w.bytes))
   }
 
-  private func encodeContent(to w: inout JuteWriter) {
-    let paths = nodes.paths.sorted(by: PathRules.precedes)
+  /// Bytes enough for the nodes' part of the content, so the writer never regrows (a regrowth
+  /// of a buffer of hundreds of megabytes copies it all).
+  private func encodedContentBound(_ order: [Int32]) -> Int {
+    var bytes = 4096
+    for position in order { bytes += DataTree.encodedNodeFixedBytes + nodes.node(at: position).storedBytes }
+    for record in sessionTable.values { bytes += 32 + record.password.count }
+    return bytes
+  }
+
+  /// Per node: path and data lengths, ACL reference, six longs, three ints.
+  private static let encodedNodeFixedBytes = 4 + 4 + 4 + 6 * 8 + 3 * 4
+
+  private func encodeContent(_ order: [Int32], to w: inout JuteWriter) {
     var aclOrder: [UInt32: Int32] = [:]
     var aclLists: [[ACL]] = []
-    for path in paths {
-      let index = nodes[path]!.aclIndex
+    for position in order {
+      let index = nodes.node(at: position).aclIndex
       if aclOrder[index] == nil {
         aclOrder[index] = Int32(aclLists.count)
         aclLists.append(acls[index])
@@ -55,11 +69,16 @@ extension DataTree {
       w.writeInt64(Int64(bitPattern: record.lastRequest?.connection ?? 0))
       w.writeInt32(record.lastRequest?.xid ?? 0)
     }
-    w.writeInt32(Int32(paths.count))
-    for path in paths {
-      let node = nodes[path]!
-      w.writeString(path)
-      w.writeBuffer(node.data)
+    w.writeInt32(Int32(order.count))
+    for position in order {
+      let node = nodes.node(at: position)
+      // The path as a jute string and the data as a jute buffer, straight from the node's bytes.
+      node.withPathAndData { path, data in
+        w.writeInt32(Int32(path.count))
+        w.writeRaw(path)
+        w.writeInt32(Int32(data.count))
+        w.writeRaw(data)
+      }
       w.writeInt32(aclOrder[node.aclIndex]!)
       w.writeInt64(node.czxid)
       w.writeInt64(node.mzxid)
@@ -85,7 +104,7 @@ extension DataTree {
     let bodyEnd = bytes.count - 4
     var trailer = JuteReader(bytes, range: bodyEnd..<bytes.count)
     let stored = UInt32(bitPattern: try DataTree.jute { () throws(JuteError) in try trailer.readInt32() })
-    let computed = CRC32C.checksum(bytes[0..<bodyEnd])
+    let computed = bytes.withUnsafeBytes { CRC32C.checksum($0, range: 0..<bodyEnd) }
     guard stored == computed else { throw .snapshotChecksumMismatch(stored: stored, computed: computed) }
 
     // Bounded by the snapshot's own size: node data may exceed the default jute bound when

@@ -164,8 +164,10 @@ extension DataTree {
   /// Adds `node` at `path`: the parent lists it, side indexes learn it. Parent Stat fields and
   /// ACL reference counts are the caller's business.
   mutating func link(_ path: String, _ node: ZNode) {
-    precondition(nodes[path] == nil, "\(path) linked twice")
-    precondition(node.path.utf8.elementsEqual(path.utf8), "\(node.path) linked at \(path)")
+    // Checked in debug builds only: both cost a lookup or a string per create, and every
+    // caller has established them.
+    assert(nodes[path] == nil, "\(path) linked twice")
+    assert(node.path.utf8.elementsEqual(path.utf8), "\(node.path) linked at \(path)")
     guard let parentPath = PathRules.parent(of: path) else { preconditionFailure("\(path) has no parent") }
     nodes[path] = node
     nodes[parentPath]!.children.insert(String(PathRules.name(of: path)))

@@ -1,22 +1,36 @@
-/// The tree's node table, laid out like a compact hash map: nodes stored densely in one array,
-/// and a separate open-addressing index of 4-byte positions (linear probing, at most half full)
-/// found by the path bytes each node carries, so no key is stored.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The tree's node table, laid out like a compact hash map: nodes stored densely in fixed-size
+/// chunks, and a separate open-addressing index of 4-byte positions (linear probing, at most half
+/// full) found by the path bytes each node carries, so no key is stored.
 ///
 /// Compared with `[String: ZNode]` this saves the 16-byte key and the empty-bucket slack per node
-/// (the index costs 8–16 bytes per node, the dense array grows by half rather than doubling) and
-/// the path string's own heap allocation (the path lives in the node's buffer with its data).
-/// Paths compare by bytes, as ZooKeeper's Java strings. A value: copying the tree shares both
-/// arrays until one side writes (copy-on-write), which point-in-time snapshots rely on.
-/// Iteration order depends on the history of inserts and removals, so callers sort before
-/// anything reaches an output.
+/// (the index costs 8–16 bytes per node; only the last chunk has free slots) and the path
+/// string's own heap allocation (the path lives in the node's buffer with its data). Paths
+/// compare by bytes, as ZooKeeper's Java strings.
+///
+/// A value: copying the table shares everything until one side writes (copy-on-write), which
+/// point-in-time snapshots rely on. Chunks are why that stays cheap: the first write after a copy
+/// duplicates the list of chunks and the one chunk it touches (a few hundred kilobytes), not
+/// every node of the tree, which for a million znodes was a stall of tens of milliseconds on the
+/// request loop. Iteration order depends on the history of inserts and removals, so callers sort
+/// before anything reaches an output.
 struct NodeTable: Sendable, Sequence {
-  private var entries: [ZNode] = []
-  /// Positions in `entries`, or -1 for an empty slot; the count is a power of two.
+  /// Nodes in chunks of `chunkSize`; every chunk but the last is full.
+  private var chunks: [[ZNode]] = []
+  private(set) var count = 0
+  /// Positions of nodes, or -1 for an empty slot; the count is a power of two.
   private var index = [Int32](repeating: -1, count: 16)
 
-  init() {}
+  private static let chunkShift = 10
+  private static let chunkSize = 1 << chunkShift
+  private static let chunkMask = chunkSize - 1
 
-  var count: Int { entries.count }
+  init() {}
 
   private var mask: Int { index.count - 1 }
 
@@ -30,14 +44,20 @@ struct NodeTable: Sendable, Sequence {
     node.withPathBytes { NodeTable.hash($0) } & mask
   }
 
-  /// The index slot of `path` and its entry, or the empty slot where it would go.
+  /// The node at `position`.
+  private subscript(position position: Int) -> ZNode {
+    get { chunks[position >> NodeTable.chunkShift][position & NodeTable.chunkMask] }
+    _modify { yield &chunks[position >> NodeTable.chunkShift][position & NodeTable.chunkMask] }
+  }
+
+  /// The index slot of `path` and its position, or the empty slot where it would go.
   private func find(_ path: String) -> (slot: Int, entry: Int?) {
     var path = path
     return path.withUTF8 { bytes in
       var slot = NodeTable.hash(bytes) & mask
       while index[slot] >= 0 {
         let entry = Int(index[slot])
-        if entries[entry].hasPath(bytes) { return (slot, entry) }
+        if self[position: entry].hasPath(bytes) { return (slot, entry) }
         slot = (slot + 1) & mask
       }
       return (slot, nil)
@@ -47,12 +67,12 @@ struct NodeTable: Sendable, Sequence {
   subscript(path: String) -> ZNode? {
     get {
       guard let entry = find(path).entry else { return nil }
-      return entries[entry]
+      return self[position: entry]
     }
     set {
       let (slot, entry) = find(path)
       switch (entry, newValue) {
-      case (let entry?, let node?): entries[entry] = node
+      case (let entry?, let node?): self[position: entry] = node
       case (let entry?, nil): remove(slot: slot, entry: entry)
       case (nil, let node?): insert(node, at: slot)
       case (nil, nil): break
@@ -64,10 +84,10 @@ struct NodeTable: Sendable, Sequence {
         // Move the node out rather than copy it, so that mutating its children set or data
         // through the yielded value does not find them shared and copy them.
         var value: ZNode? = ZNode.placeholder
-        swap(&value!, &entries[entry])
+        swap(&value!, &self[position: entry])
         yield &value
         if let value {
-          entries[entry] = value
+          self[position: entry] = value
         } else {
           remove(slot: slot, entry: entry)
         }
@@ -84,42 +104,69 @@ struct NodeTable: Sendable, Sequence {
   mutating func removeValue(forKey path: String) -> ZNode? {
     let (slot, entry) = find(path)
     guard let entry else { return nil }
-    let node = entries[entry]
+    let node = self[position: entry]
     remove(slot: slot, entry: entry)
     return node
   }
 
   /// Every path, in no particular order.
-  var paths: [String] { entries.map(\.path) }
+  var paths: [String] { map(\.path) }
 
   func makeIterator() -> some IteratorProtocol<(path: String, node: ZNode)> {
-    entries.lazy.map { (path: $0.path, node: $0) }.makeIterator()
+    chunks.lazy.joined().map { (path: $0.path, node: $0) }.makeIterator()
   }
 
-  private mutating func insert(_ node: ZNode, at slot: Int) {
-    if entries.count == entries.capacity {
-      // Grow by half rather than doubling: less slack in the largest array of the tree.
-      entries.reserveCapacity(Swift.max(16, entries.count + entries.count / 2))
+  /// The positions of every node ordered by path bytes, so a parent comes before its
+  /// descendants: the order snapshots are written in. Sorts 4-byte positions by comparing the
+  /// path bytes in place, rather than making and sorting a `String` per node.
+  func positionsInPathOrder() -> [Int32] {
+    var order = Array(0..<Int32(count))
+    order.sort { a, b in
+      self[position: Int(a)].withPathBytes { pa in
+        self[position: Int(b)].withPathBytes { pb in
+          let common = Swift.min(pa.count, pb.count)
+          if common > 0 {
+            let order = memcmp(pa.baseAddress!, pb.baseAddress!, common)
+            if order != 0 { return order < 0 }
+          }
+          return pa.count < pb.count
+        }
+      }
     }
-    entries.append(node)
-    if (entries.count * 2) > index.count {
+    return order
+  }
+
+  /// The node at `position`, one of `positionsInPathOrder()`'s.
+  func node(at position: Int32) -> ZNode { self[position: Int(position)] }
+
+  private mutating func insert(_ node: ZNode, at slot: Int) {
+    if count & NodeTable.chunkMask == 0 {
+      var chunk: [ZNode] = []
+      chunk.reserveCapacity(NodeTable.chunkSize)
+      chunks.append(chunk)
+    }
+    chunks[chunks.count - 1].append(node)
+    count += 1
+    if (count * 2) > index.count {
       rebuildIndex(slots: index.count * 2)
     } else {
-      index[slot] = Int32(entries.count - 1)
+      index[slot] = Int32(count - 1)
     }
   }
 
   private mutating func remove(slot: Int, entry: Int) {
     closeGap(at: slot)
-    let last = entries.count - 1
+    let last = count - 1
     if entry != last {
       // Move the last node into the freed position and repoint its slot.
-      var moved = NodeTable.home(of: entries[last], mask: mask)
+      var moved = NodeTable.home(of: self[position: last], mask: mask)
       while index[moved] != Int32(last) { moved = (moved + 1) & mask }
       index[moved] = Int32(entry)
-      entries.swapAt(entry, last)
+      self[position: entry] = self[position: last]
     }
-    entries.removeLast()
+    chunks[chunks.count - 1].removeLast()
+    if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
+    count -= 1
   }
 
   /// Backward-shift deletion: empties `start` and moves later members of the probe run into
@@ -129,7 +176,7 @@ struct NodeTable: Sendable, Sequence {
     index[hole] = -1
     var slot = (start + 1) & mask
     while index[slot] >= 0 {
-      let home = NodeTable.home(of: entries[Int(index[slot])], mask: mask)
+      let home = NodeTable.home(of: self[position: Int(index[slot])], mask: mask)
       // The member may move to the hole if its home is not cyclically within (hole, slot].
       let between = hole <= slot ? (home > hole && home <= slot) : (home > hole || home <= slot)
       if !between {
@@ -144,8 +191,8 @@ struct NodeTable: Sendable, Sequence {
   private mutating func rebuildIndex(slots: Int) {
     index = [Int32](repeating: -1, count: slots)
     let mask = slots - 1
-    for (position, node) in entries.enumerated() {
-      var slot = NodeTable.home(of: node, mask: mask)
+    for position in 0..<count {
+      var slot = NodeTable.home(of: self[position: position], mask: mask)
       while index[slot] >= 0 { slot = (slot + 1) & mask }
       index[slot] = Int32(position)
     }

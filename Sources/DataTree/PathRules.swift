@@ -14,14 +14,27 @@ enum PathRules {
   /// component, and none of the characters ZooKeeper forbids (examined per UTF-16 code unit, as
   /// Java does, so characters outside the BMP are refused as surrogates).
   static func isValid(_ path: String) -> Bool {
-    let units = Array(path.utf16)
-    guard let first = units.first, first == slash else { return false }
-    if units.count == 1 { return true }
-    if units[units.count - 1] == slash { return false }
+    var path = path
+    // Nearly every path is ASCII, whose UTF-8 bytes are its UTF-16 code units: check those in
+    // place rather than transcoding into a new array.
+    let ascii = path.withUTF8 { bytes -> Bool? in
+      bytes.allSatisfy { $0 < 0x80 } ? isValid(units: bytes) : nil
+    }
+    return ascii ?? isValid(units: Array(path.utf16))
+  }
+
+  private static func isValid<Units: RandomAccessCollection>(units: Units) -> Bool
+  where Units.Element: FixedWidthInteger, Units.Index == Int {
+    guard let first = units.first, UInt16(first) == slash else { return false }
+    let count = units.count
+    let start = units.startIndex
+    if count == 1 { return true }
+    func unit(_ i: Int) -> UInt16 { UInt16(units[start + i]) }
+    if unit(count - 1) == slash { return false }
     var last = slash
     var i = 1
-    while i < units.count {
-      let c = units[i]
+    while i < count {
+      let c = unit(i)
       defer {
         last = c
         i += 1
@@ -29,9 +42,9 @@ enum PathRules {
       if c == 0 { return false }
       if c == slash && last == slash { return false }
       if c == dot && last == dot {
-        if units[i - 2] == slash && (i + 1 == units.count || units[i + 1] == slash) { return false }
+        if unit(i - 2) == slash && (i + 1 == count || unit(i + 1) == slash) { return false }
       } else if c == dot {
-        if units[i - 1] == slash && (i + 1 == units.count || units[i + 1] == slash) { return false }
+        if unit(i - 1) == slash && (i + 1 == count || unit(i + 1) == slash) { return false }
       } else if (c > 0 && c <= 0x1F) || (c >= 0x7F && c <= 0x9F) || (c >= 0xD800 && c <= 0xF8FF)
         || c >= 0xFFF0
       {

@@ -104,6 +104,17 @@ struct ZNode: Sendable, Equatable {
     }
   }
 
+  /// Runs `body` over the path bytes and the data bytes, in place.
+  func withPathAndData<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+    let end = pathEnd
+    return storage.withUnsafeBufferPointer {
+      body(UnsafeBufferPointer(rebasing: $0[4..<end]), UnsafeBufferPointer(rebasing: $0[end...]))
+    }
+  }
+
+  /// The bytes of path and data together.
+  var storedBytes: Int { storage.count - 4 }
+
   /// Runs `body` over the path bytes.
   func withPathBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     let end = pathEnd

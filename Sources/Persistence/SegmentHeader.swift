@@ -1,3 +1,4 @@
+import Checksums
 import RaftCore
 
 /// The first 64 bytes of every segment file (format version 1):

@@ -1,3 +1,4 @@
+import Checksums
 import RaftCore
 
 /// A snapshot file (format version 1), written whole to a temporary name, synced, renamed into

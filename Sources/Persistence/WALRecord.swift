@@ -1,3 +1,4 @@
+import Checksums
 import RaftCore
 
 /// One record of the write-ahead log, as its payload means it.

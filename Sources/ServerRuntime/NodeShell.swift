@@ -1,5 +1,6 @@
+import CLinuxShims
 import DataTree
-import Dispatch
+import Foundation
 import ZooKeeperWire
 import Glibc
 import PeerWire
@@ -27,7 +28,6 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
   var durableTicket: DurabilityTicket = .zero
   var listener: Listener?
   var tickTimer: TimerID?
-  let snapshotQueue = DispatchQueue(label: "grove-snapshot")
   var snapshotInProgress = false
   var admin: AdminEndpoint?
   /// Links to the other nodes (nil for a standalone node).
@@ -186,6 +186,9 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
 
   /// Serializes the tree off the loop thread (the copy is a value), then hands the snapshot to
   /// the log, which compacts what it covers once durable.
+  ///
+  /// On a thread of its own at the lowest priority: serializing a large tree takes a core for
+  /// a while, and requests should not queue behind it; the snapshot takes whatever CPU is left.
   func saveSnapshot(_ metadata: SnapshotMetadata, _ tree: DataTree) {
     guard !snapshotInProgress else { return }
     snapshotInProgress = true
@@ -193,7 +196,8 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
     let log = self.log
     let loop = self.loop
     let shell = LoopBox(self)
-    snapshotQueue.async {
+    let thread = Thread {
+      _ = grove_set_thread_nice(19)
       let started = monotonicMs()
       let data = tree.snapshot()
       do {
@@ -204,6 +208,8 @@ final class NodeShell: ListenerHandler, ConnectionHandler {
       }
       _ = loop.execute { shell.value.snapshotInProgress = false }
     }
+    thread.name = "grove-snapshot"
+    thread.start()
   }
 
   /// Serves `/metrics` on the admin port. Loop thread.

@@ -10,13 +10,20 @@ struct BenchOptions {
   var valueBytes = 100
   var keys = 1_000
   var root = "/grove-bench"
+  /// Session i talks to server i mod n only, so load is spread evenly over a cluster.
+  var spread = false
+  /// Leaves the nodes a create run made (for memory and restart measurements).
+  var keep = false
 
   static let usage = """
     usage: grove-bench [--hosts H:P[,H:P...]] [--workload create|set|get|mixed] [--sessions N]
                        [--window W] [--seconds S | --ops N] [--value-bytes B] [--keys K]
+                       [--root PATH] [--spread] [--keep]
       Pipelined load over GroveClient: N sessions, each keeping W requests in flight.
       mixed is 90% getData, 10% setData. Prints throughput, latency percentiles and the
       benchmark's own CPU seconds per 10,000 operations.
+      --spread: session i connects to server i mod (number of hosts) only.
+      --keep: a create run leaves the nodes it made under ROOT/create.
     """
 
   init(_ argv: [String]) throws(BenchUsageError) {
@@ -50,6 +57,8 @@ struct BenchOptions {
         valueBytes = b
       case "--keys": keys = try int(arg)
       case "--root": root = try value(arg)
+      case "--spread": spread = true
+      case "--keep": keep = true
       case "-h", "--help": throw BenchUsageError("")
       default: throw BenchUsageError("unknown argument \(arg)")
       }

@@ -48,8 +48,10 @@ do {
   // One loop thread for every session: the benchmark should measure the client, not threads.
   let loop = try EventLoop(name: "grove-bench")
   var clients: [GroveClient] = []
-  for _ in 0..<options.sessions {
-    clients.append(try await GroveClient.connect(options.hosts, sessionTimeout: .seconds(30), eventLoop: loop))
+  let hosts = options.hosts.split(separator: ",").map(String.init)
+  for s in 0..<options.sessions {
+    let connectString = options.spread ? hosts[s % hosts.count] : options.hosts
+    clients.append(try await GroveClient.connect(connectString, sessionTimeout: .seconds(30), eventLoop: loop))
   }
   let setup = clients[0]
   try await setup.createRecursively(keyRoot)
@@ -75,12 +77,18 @@ do {
     deadlineNs: options.seconds.map { EventLoop.monotonicNowNs() + UInt64($0 * 1e9) })
   let cpuBefore = cpuSeconds()
   let startNs = EventLoop.monotonicNowNs()
-  let latencies: [[UInt32]] = try await withThrowingTaskGroup(of: [UInt32].self) { group in
+  /// What one in-flight lane measured, and the paths it created (so a create run can remove
+  /// exactly those; listing a parent of 100,000s of children would exceed the 1 MB reply limit).
+  struct Lane: Sendable {
+    var samples: [UInt32] = []
+    var created: [String] = []
+  }
+  let lanes: [Lane] = try await withThrowingTaskGroup(of: Lane.self) { group in
     for (s, client) in clients.enumerated() {
       for w in 0..<options.window {
         group.addTask {
-          var samples: [UInt32] = []
-          samples.reserveCapacity(4096)
+          var lane = Lane()
+          lane.samples.reserveCapacity(4096)
           var rng = SystemRandomNumberGenerator()
           var n = s * options.window + w
           while budget.take() {
@@ -88,7 +96,9 @@ do {
             switch options.workload {
             case .get: _ = try await client.getData(key(n % options.keys))
             case .set: try await client.setData(key(n % options.keys), data: value)
-            case .create: try await client.create(createRoot + "/n-", data: value, mode: .persistentSequential)
+            case .create:
+              let node = try await client.create(createRoot + "/n-", data: value, mode: .persistentSequential)
+              if !options.keep { lane.created.append(node.path) }
             case .mixed:
               if Int.random(in: 0..<10, using: &rng) == 0 {
                 try await client.setData(key(n % options.keys), data: value)
@@ -96,20 +106,20 @@ do {
                 _ = try await client.getData(key(n % options.keys))
               }
             }
-            samples.append(UInt32(clamping: (EventLoop.monotonicNowNs() - t0) / 1_000))
+            lane.samples.append(UInt32(clamping: (EventLoop.monotonicNowNs() - t0) / 1_000))
             n += 7919
           }
-          return samples
+          return lane
         }
       }
     }
-    var all: [[UInt32]] = []
-    for try await samples in group { all.append(samples) }
+    var all: [Lane] = []
+    for try await lane in group { all.append(lane) }
     return all
   }
   let elapsed = Double(EventLoop.monotonicNowNs() - startNs) / 1e9
   let cpu = cpuSeconds() - cpuBefore
-  var sorted = latencies.flatMap { $0 }
+  var sorted = lanes.flatMap(\.samples)
   sorted.sort()
   let count = sorted.count
   func percentile(_ p: Double) -> Double {
@@ -123,15 +133,15 @@ do {
   print(String(format: "throughput %.0f ops/s", Double(count) / elapsed))
   print(String(format: "latency ms p50 %.3f  p99 %.3f  p999 %.3f  max %.3f", percentile(0.5), percentile(0.99), percentile(0.999), percentile(1)))
   print(String(format: "client cpu %.3f s per 10k ops (%.2f cores)", cpu / Double(max(1, count)) * 10_000, cpu / elapsed))
-  if options.workload == .create {
+  if options.workload == .create && !options.keep {
     // Remove what the run created, pipelined.
-    let names = try await setup.getChildren(createRoot).children
+    let paths = lanes.flatMap(\.created)
     try await withThrowingTaskGroup(of: Void.self) { group in
       for lane in 0..<64 {
         group.addTask {
           var i = lane
-          while i < names.count {
-            try? await setup.delete(createRoot + "/" + names[i])
+          while i < paths.count {
+            try? await setup.delete(paths[i])
             i += 64
           }
         }

@@ -1,4 +1,5 @@
 @testable import DataTree
+import Checksums
 import Testing
 import ZooKeeperWire
 

@@ -77,4 +77,8 @@ uint64_t grove_monotonic_ns(void);
 /// Sets the calling thread's name (at most 15 bytes are kept).
 void grove_set_thread_name(const char *name);
 
+/// setpriority() of the calling thread alone (Linux niceness is per thread): 19 lets a
+/// background thread run only on CPU nobody else wants.
+int grove_set_thread_nice(int nice);
+
 #endif

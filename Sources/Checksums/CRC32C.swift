@@ -1,6 +1,6 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8.
 ///
-/// Used for every record, segment header and snapshot file. `checksum(b, seed: checksum(a))`
+/// Used for every write-ahead log record, segment header, snapshot file and tree snapshot. `checksum(b, seed: checksum(a))`
 /// equals `checksum(a + b)`, so a record's checksum can be computed over discontiguous parts.
 public enum CRC32C {
   /// Eight 256-entry tables, flat: table k at `k * 256`.
@@ -51,7 +51,7 @@ public enum CRC32C {
   }
 
   /// The CRC-32C of `bytes[range]`, continuing from `seed`.
-  static func checksum(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, seed: UInt32 = 0) -> UInt32 {
+  public static func checksum(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, seed: UInt32 = 0) -> UInt32 {
     checksum(UnsafeRawBufferPointer(rebasing: bytes[range]), seed: seed)
   }
 }
