@@ -89,6 +89,7 @@ extension ServerNode {
   mutating func apply(_ entry: Entry) {
     defer { appliedIndex = entry.index }
     bytesSinceSnapshot += entry.sizeBytes
+    transactionsSinceSnapshot += 1
     if let proposed = proposedAtMs.removeValue(forKey: entry.index) {
       stats.recordCommitLatency(clockMs - proposed)
     }
@@ -112,6 +113,7 @@ extension ServerNode {
       lastZxid = zxid
       let result = tree.apply(command, zxid: zxid)
       stats.commandsApplied += 1
+      if position > 0 { transactionsSinceSnapshot += 1 }
       if !handedOver.isEmpty, let key = InFlightKey(command.origin) { handedOver[key] = nil }
       deliverEvents(for: result)
       complete(command, result)
@@ -231,20 +233,23 @@ extension ServerNode {
     }
     appliedIndex = snapshot.metadata.index
     lastSnapshotIndex = snapshot.metadata.index
+    bytesSinceSnapshot = 0
+    transactionsSinceSnapshot = 0
     lastZxid = CommandBatch.zxid(index: snapshot.metadata.index.rawValue, position: CommandBatch.commandsMax - 1)
     for id in clients.keys.sorted() { close(id, reason: "state replaced by a snapshot") }
     log(.info, "restored snapshot at index \(snapshot.metadata.index)")
   }
 
-  /// After `snapshotEntries` applied entries or `snapshotBytes` of them, asks the shell to save
-  /// the tree as a snapshot.
+  /// After `snapshotTransactions` applied commands or `snapshotBytes` of entries, asks the shell
+  /// to save the tree as a snapshot.
   mutating func maybeSnapshot() {
-    guard appliedIndex.rawValue >= lastSnapshotIndex.rawValue + snapshotEntries || bytesSinceSnapshot >= snapshotBytes,
+    guard transactionsSinceSnapshot >= snapshotTransactions || bytesSinceSnapshot >= snapshotBytes,
       appliedIndex > lastSnapshotIndex,
       let term = raft.term(at: appliedIndex)
     else { return }
     lastSnapshotIndex = appliedIndex
     bytesSinceSnapshot = 0
+    transactionsSinceSnapshot = 0
     let metadata = SnapshotMetadata(index: appliedIndex, term: term, confState: raft.confState)
     actions.append(.saveSnapshot(metadata, tree))
   }

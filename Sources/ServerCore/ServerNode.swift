@@ -73,11 +73,13 @@ public struct ServerNode {
   public var runtimeMetrics: [(String, String)] = []
   /// Connections whose reading resumed with frames still buffered; served at `endOfTurn`.
   var resumedClients: [ClientID] = []
-  /// Save a snapshot of the tree after this many entries (ZooKeeper's snapCount) or this many
-  /// bytes of entries, whichever comes first, so the log to replay stays bounded either way.
-  public var snapshotEntries: UInt64 = 100_000
+  /// Save a snapshot of the tree after this many transactions (commands, as ZooKeeper's
+  /// snapCount; one log entry carries a batch of them) or this many bytes of entries, whichever
+  /// comes first, so the log to replay stays bounded either way.
+  public var snapshotTransactions: UInt64 = 100_000
   public var snapshotBytes: Int = 64 << 20
   var bytesSinceSnapshot = 0
+  var transactionsSinceSnapshot: UInt64 = 0
 
   struct ReadIndexWaiter {
     var client: ClientID

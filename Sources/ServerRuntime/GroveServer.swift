@@ -64,7 +64,7 @@ public final class GroveServer: Sendable {
     raftConfig.applied = opened.applied
     var node = try ServerNode(
       config: nodeConfig, raftConfig: raftConfig, storage: opened.log, tree: opened.tree, nowMs: wallClockMs())
-    node.snapshotEntries = UInt64(config.snapshotEntries)
+    node.snapshotTransactions = UInt64(config.snapshotTransactions)
     node.snapshotBytes = config.snapshotBytes
 
     let loop = try EventLoop(name: "grove-loop")
@@ -171,7 +171,7 @@ public final class GroveServer: Sendable {
       ("jute.maxbuffer", String(config.juteMaxBufferBytes)),
       ("grove.raftTickMs", String(config.raftTickMs)),
       ("grove.electionTicks", String(config.electionTicks)),
-      ("grove.snapshotEntries", String(config.snapshotEntries)),
+      ("grove.snapshotTransactions", String(config.snapshotTransactions)),
       ("grove.linearizableReads", String(config.linearizableReads)),
     ]
   }

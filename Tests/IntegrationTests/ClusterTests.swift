@@ -108,7 +108,7 @@ struct ClusterIntegrationTests {
 
   @Test("a follower restarted from its data dir catches up; a wiped one catches up through a snapshot")
   func restartAndWipe() throws {
-    let cluster = try ClusterProcess(name: "catchup", size: 3, extraConfig: "grove.snapshotEntries=100")
+    let cluster = try ClusterProcess(name: "catchup", size: 3, extraConfig: "grove.snapshotTransactions=100")
     defer { cluster.stop() }
     try cluster.start()
     let leader = try cluster.waitForLeader()

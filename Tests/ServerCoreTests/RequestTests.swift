@@ -62,6 +62,30 @@ struct RequestTests {
     #expect(zxids == zxids.sorted() && Set(zxids).count == 5)
   }
 
+  @Test("snapshots come after snapCount transactions, however many share an entry")
+  func snapshotsCountTransactions() {
+    var h = NodeHarness()
+    h.node.snapshotTransactions = 10
+    let (c, _) = h.openSession()
+    var bytes: [UInt8] = []
+    for i in 0..<9 {
+      bytes += Frame.request(xid: Xid(Int32(i + 1)), .create2(CreateRequest(path: "/s\(i)", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    }
+    h.send(c, bytes)
+    #expect(h.takeReplies(c).count == 9)
+    // createSession and 9 creates: 10 transactions in two entries.
+    #expect(h.snapshots.count == 1)
+    bytes = []
+    for i in 9..<18 {
+      bytes += Frame.request(xid: Xid(Int32(i + 1)), .create2(CreateRequest(path: "/s\(i)", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    }
+    h.send(c, bytes)
+    #expect(h.takeReplies(c).count == 9)
+    #expect(h.snapshots.count == 1)
+    _ = h.call(c, xid: 19, .create2(CreateRequest(path: "/s18", data: [], acl: ACL.openUnsafe, mode: .persistent)))
+    #expect(h.snapshots.count == 2)
+  }
+
   @Test("a watch event reaches its connection before any reply that reflects the change")
   func eventBeforeReply() {
     var h = NodeHarness()

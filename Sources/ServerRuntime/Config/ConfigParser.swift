@@ -125,7 +125,7 @@ public enum ConfigParser {
       default: throw c.fail("'\(c.value)' is not new or existing")
       }
     case "grove.electionTicks": config.electionTicks = try c.int(in: 2...1000)
-    case "snapCount", "grove.snapshotEntries": config.snapshotEntries = try c.int(in: 100...100_000_000)
+    case "snapCount", "grove.snapshotTransactions", "grove.snapshotEntries": config.snapshotTransactions = try c.int(in: 100...100_000_000)
     case "snapSizeLimitInKb": config.snapshotBytes = try c.int(in: 64...(64 << 20)) * 1024
     case "grove.snapshotBytes": config.snapshotBytes = try c.int(in: 65536...(1 << 40))
     case "znode.container.checkIntervalMs", "grove.reapIntervalMs":

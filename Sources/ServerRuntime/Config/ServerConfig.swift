@@ -48,8 +48,8 @@ public struct ServerConfig: Equatable, Sendable {
   /// Raft has its own tick, shorter than ZooKeeper's `tickTime`, so failover takes about a second.
   public var raftTickMs: Int = 100
   public var electionTicks: Int = 10
-  /// Entries applied between two snapshots of the tree (ZooKeeper's `snapCount`).
-  public var snapshotEntries: Int = 100_000
+  /// Transactions applied between two snapshots of the tree (ZooKeeper's `snapCount`).
+  public var snapshotTransactions: Int = 100_000
   /// Bytes of log entries applied between two snapshots, whichever threshold comes first.
   public var snapshotBytes: Int = 64 << 20
   /// An empty data directory founds a new cluster (`new`, the first start) or rejoins an
