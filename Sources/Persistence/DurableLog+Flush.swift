@@ -51,7 +51,7 @@ extension DurableLog {
       }
       return FlushBatch(
         writes: state.pending, ticket: state.lastTicket, segment: state.segments[state.segments.count - 1],
-        writeOffset: state.writeOffset, base: state.snapshot.metadata, hardState: state.hardState,
+        writeOffset: state.writeOffset, base: state.snapshotMetadata, hardState: state.hardState,
         lastIndex: state.table.lastIndex)
     }
 
@@ -94,9 +94,8 @@ extension DurableLog {
       switch write {
       case .entries(let entries): records.append(contentsOf: entries.lazy.map { .entry($0) })
       case .hardState(let state): lastHardState = state
-      case .snapshot(let snapshot, let reset):
-        records.append(
-          .snapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term, reset: reset))
+      case .snapshot(let metadata, let reset):
+        records.append(.snapshotMarker(index: metadata.index, term: metadata.term, reset: reset))
       }
     }
     if let lastHardState { records.append(.hardState(lastHardState)) }
@@ -146,8 +145,8 @@ extension DurableLog {
           }
         case .hardState(let hardState):
           state.hardState = hardState
-        case .snapshot(let snapshot, let reset):
-          let index = snapshot.metadata.index
+        case .snapshot(let metadata, let reset):
+          let index = metadata.index
           if reset {
             state.table.reset(base: index)
             state.cache.clear()
@@ -155,7 +154,7 @@ extension DurableLog {
             state.table.compact(through: index)
             state.cache.compact(through: index)
           }
-          state.snapshot = snapshot
+          state.snapshotMetadata = metadata
           if state.snapshotIndexes.last != index { state.snapshotIndexes.append(index) }
           snapshotApplied = true
         }

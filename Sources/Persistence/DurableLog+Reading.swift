@@ -5,7 +5,7 @@ import RaftCore
 /// checksum verified again).
 extension DurableLog: LogStorage {
   public func initialState() throws(StorageError) -> (HardState, ConfState) {
-    monitor.withLock { ($0.hardState, $0.snapshot.metadata.confState) }
+    monitor.withLock { ($0.hardState, $0.snapshotMetadata.confState) }
   }
 
   public func entries(_ range: Range<LogIndex>, maxBytes: Int) throws(StorageError) -> [Entry] {
@@ -37,7 +37,7 @@ extension DurableLog: LogStorage {
 
   public func term(at index: LogIndex) throws(StorageError) -> Term {
     try monitor.withLock { (state) throws(StorageError) -> Term in
-      if index == state.table.base { return state.snapshot.metadata.term }
+      if index == state.table.base { return state.snapshotMetadata.term }
       if index < state.table.base { throw .compacted }
       if index > state.table.lastIndex { throw .unavailable }
       return state.table.term(at: index)
@@ -52,8 +52,42 @@ extension DurableLog: LogStorage {
     monitor.withLock { $0.table.lastIndex }
   }
 
+  /// The snapshot the log starts from, read back from its file (and its checksum verified).
+  /// With the lock held, so the file cannot be removed meanwhile.
   public func snapshot() throws(StorageError) -> Snapshot {
-    monitor.withLock { $0.snapshot }
+    try monitor.withLock { (state) throws(StorageError) -> Snapshot in
+      let metadata = state.snapshotMetadata
+      guard metadata.index > .zero else { return Snapshot(metadata: metadata) }
+      do throws(PersistenceError) {
+        return try SnapshotFile.read(
+          index: metadata.index, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID,
+          nodeID: options.nodeID)
+      } catch {
+        throw .io(error.description)
+      }
+    }
+  }
+
+  public func snapshotMetadata() throws(StorageError) -> SnapshotMetadata {
+    monitor.withLock { $0.snapshotMetadata }
+  }
+
+  /// Part of the snapshot's data, read from its file in place: a leader sends a large snapshot
+  /// chunk by chunk without holding it in memory. (The tree's own checksum, inside the data,
+  /// is verified when the follower loads it.)
+  public func snapshotChunk(from offset: UInt64, maxBytes: Int) throws(StorageError) -> SnapshotChunk {
+    try monitor.withLock { (state) throws(StorageError) -> SnapshotChunk in
+      let metadata = state.snapshotMetadata
+      guard metadata.index > .zero else { return SnapshotChunk(metadata: metadata, bytes: [], totalBytes: 0) }
+      do throws(PersistenceError) {
+        let (bytes, total) = try SnapshotFile.readData(
+          index: metadata.index, metadata: metadata, from: offset, maxBytes: maxBytes, directory: directory,
+          fileSystem: fileSystem)
+        return SnapshotChunk(metadata: metadata, bytes: bytes, totalBytes: total)
+      } catch {
+        throw .io(error.description)
+      }
+    }
   }
 
   /// Reads one entry record back from its segment; called with the lock held, so the segment

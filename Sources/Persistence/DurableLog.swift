@@ -96,7 +96,7 @@ public final class DurableLog: Sendable {
         throw .invalidArgument("snapshot at \(index) is not newer than the log's start")
       }
       state.queuedBase = index
-      state.pending.append(.snapshot(snapshot, reset: false))
+      state.pending.append(.snapshot(snapshot.metadata, reset: false))
     }
   }
 
@@ -114,7 +114,7 @@ public final class DurableLog: Sendable {
       }
       state.queuedBase = index
       state.queuedLast = index
-      state.pending.append(.snapshot(snapshot, reset: true))
+      state.pending.append(.snapshot(snapshot.metadata, reset: true))
     }
   }
 
@@ -186,7 +186,7 @@ public final class DurableLog: Sendable {
 enum PendingWrite {
   case entries([Entry])
   case hardState(HardState)
-  case snapshot(Snapshot, reset: Bool)
+  case snapshot(SnapshotMetadata, reset: Bool)
 }
 
 /// Everything the log's monitor guards.
@@ -195,7 +195,9 @@ struct LogState {
   var table: EntryTable
   var cache: EntryCache
   var hardState: HardState
-  var snapshot: Snapshot
+  /// The snapshot the log starts from. Its data stays in its file (read back when Raft needs
+  /// it): holding it would cost as much memory again as the tree it was taken from.
+  var snapshotMetadata: SnapshotMetadata
   var snapshotIndexes: [LogIndex]
   var segments: [Segment]
   var writeOffset: Int
@@ -215,7 +217,7 @@ struct LogState {
     table = recovered.table
     cache = recovered.cache
     hardState = recovered.hardState
-    snapshot = recovered.snapshot
+    snapshotMetadata = recovered.snapshotMetadata
     snapshotIndexes = recovered.snapshotIndexes
     segments = recovered.segments
     writeOffset = recovered.writeOffset
@@ -236,8 +238,8 @@ struct LogState {
       precondition(cache.entry(at: last)?.term == table.term(at: last), "cache and table disagree at \(last)")
     }
     precondition(
-      table.base == snapshot.metadata.index,
-      "table starts at \(table.base), snapshot at \(snapshot.metadata.index)")
+      table.base == snapshotMetadata.index,
+      "table starts at \(table.base), snapshot at \(snapshotMetadata.index)")
     precondition(durableTicket <= lastTicket, "durable ticket ahead of the last ticket")
     precondition(!segments.isEmpty, "a log always has a segment")
     precondition(queuedBase >= table.base, "queued base behind durable base")

@@ -8,7 +8,7 @@ struct RecoveredLog {
   var table: EntryTable
   var cache: EntryCache
   var hardState: HardState
-  var snapshot: Snapshot
+  var snapshotMetadata: SnapshotMetadata
   /// Snapshot files on disk, ascending.
   var snapshotIndexes: [LogIndex]
 }
@@ -48,7 +48,7 @@ enum LogRecovery {
         preamble: [.snapshotMarker(index: .zero, term: .zero, reset: false), .hardState(.empty)])
       return RecoveredLog(
         segments: [segment], writeOffset: writeOffset, table: EntryTable(base: .zero),
-        cache: EntryCache(bytesMax: options.cacheBytesMax), hardState: .empty, snapshot: Snapshot(),
+        cache: EntryCache(bytesMax: options.cacheBytesMax), hardState: .empty, snapshotMetadata: SnapshotMetadata(),
         snapshotIndexes: [])
     }
     for k in segmentNames.indices.dropFirst()
@@ -125,7 +125,7 @@ enum LogRecovery {
     return RecoveredLog(
       segments: segments, writeOffset: writeOffset, table: table, cache: replay.cache,
       hardState: replay.hardState,
-      snapshot: snapshot, snapshotIndexes: snapshotIndexes)
+      snapshotMetadata: snapshot.metadata, snapshotIndexes: snapshotIndexes)
   }
 }
 

@@ -22,10 +22,16 @@ enum SnapshotFile {
   static let membersMax = 1 << 16
 
   static func encode(_ snapshot: Snapshot, clusterID: UInt64, nodeID: NodeID) -> [UInt8] {
-    let metadata = snapshot.metadata
+    var buffer = header(snapshot.metadata, dataBytes: snapshot.data.count, clusterID: clusterID, nodeID: nodeID)
+    buffer.append(contentsOf: snapshot.data)
+    buffer.appendLittleEndian(CRC32C.checksum(buffer))
+    return buffer
+  }
+
+  /// Everything before the data.
+  static func header(_ metadata: SnapshotMetadata, dataBytes: Int, clusterID: UInt64, nodeID: NodeID) -> [UInt8] {
     var buffer = magic
-    buffer.reserveCapacity(
-      80 + 8 * (metadata.confState.voters.count + metadata.confState.learners.count) + snapshot.data.count)
+    buffer.reserveCapacity(dataOffset(metadata))
     buffer.appendLittleEndian(formatVersion)
     buffer.appendLittleEndian(UInt16(0))
     buffer.appendLittleEndian(UInt32(0))
@@ -37,10 +43,13 @@ enum SnapshotFile {
     buffer.appendLittleEndian(UInt32(metadata.confState.learners.count))
     for node in metadata.confState.voters { buffer.appendLittleEndian(node.rawValue) }
     for node in metadata.confState.learners { buffer.appendLittleEndian(node.rawValue) }
-    buffer.appendLittleEndian(UInt64(snapshot.data.count))
-    buffer.append(contentsOf: snapshot.data)
-    buffer.appendLittleEndian(CRC32C.checksum(buffer))
+    buffer.appendLittleEndian(UInt64(dataBytes))
     return buffer
+  }
+
+  /// Where the data starts in the file of a snapshot with this membership.
+  static func dataOffset(_ metadata: SnapshotMetadata) -> Int {
+    64 + 8 * (metadata.confState.voters.count + metadata.confState.learners.count)
   }
 
   static func decode(
@@ -96,10 +105,43 @@ enum SnapshotFile {
     let file = try fileSystem.openFile(temporary, create: true)
     defer { file.close() }
     try file.truncate(to: 0)
-    try file.write(encode(snapshot, clusterID: clusterID, nodeID: nodeID), at: 0)
+    // Header, data and checksum as three writes: the data, often hundreds of megabytes, is
+    // written from the caller's buffer rather than copied into a new one.
+    let head = header(snapshot.metadata, dataBytes: snapshot.data.count, clusterID: clusterID, nodeID: nodeID)
+    let crc = CRC32C.checksum(snapshot.data, seed: CRC32C.checksum(head))
+    var trailer: [UInt8] = []
+    trailer.appendLittleEndian(crc)
+    try file.write(head, at: 0)
+    try file.write(snapshot.data, at: Int64(head.count))
+    try file.write(trailer, at: Int64(head.count + snapshot.data.count))
     try file.sync()
     try fileSystem.rename(temporary, to: joinPath(directory, name))
     try fileSystem.syncDirectory(directory)
+  }
+
+  /// Up to `maxBytes` of the data of the snapshot file of `index`, from `offset`, and the data's
+  /// total size. Only the header is checked (the whole-file checksum needs the whole file).
+  static func readData(
+    index: LogIndex, metadata: SnapshotMetadata, from offset: UInt64, maxBytes: Int, directory: String,
+    fileSystem: any FileSystem
+  ) throws(PersistenceError) -> (bytes: [UInt8], totalBytes: UInt64) {
+    let path = joinPath(directory, LogFileName.snapshot(index))
+    let file = try fileSystem.openFile(path, create: false)
+    defer { file.close() }
+    let start = dataOffset(metadata)
+    let size = try file.size()
+    guard size >= Int64(start + 4) else {
+      throw .corruption(file: path, offset: 0, reason: "snapshot file shorter than its header")
+    }
+    let lengthBytes = try file.read(at: Int64(start - 8), count: 8)
+    let total = lengthBytes.withUnsafeBytes { $0.littleEndianUInt64(at: 0) }
+    guard Int64(start) + Int64(total) + 4 == size else {
+      throw .corruption(file: path, offset: Int64(start - 8), reason: "snapshot data length wrong")
+    }
+    let from = min(offset, total)
+    let count = Int(min(UInt64(max(0, maxBytes)), total - from))
+    let bytes = count == 0 ? [] : try file.read(at: Int64(start) + Int64(from), count: count)
+    return (bytes, total)
   }
 
   /// Reads and checks the snapshot file of `index`.

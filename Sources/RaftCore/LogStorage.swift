@@ -29,4 +29,33 @@ public protocol LogStorage {
   func lastIndex() throws(StorageError) -> LogIndex
   /// The most recent snapshot.
   func snapshot() throws(StorageError) -> Snapshot
+  /// The most recent snapshot's metadata (cheap, unlike `snapshot()` on a disk-backed log).
+  func snapshotMetadata() throws(StorageError) -> SnapshotMetadata
+  /// Up to `maxBytes` of the most recent snapshot's data from `offset`, for InstallSnapshot.
+  func snapshotChunk(from offset: UInt64, maxBytes: Int) throws(StorageError) -> SnapshotChunk
+}
+
+extension LogStorage {
+  public func snapshotMetadata() throws(StorageError) -> SnapshotMetadata { try snapshot().metadata }
+
+  public func snapshotChunk(from offset: UInt64, maxBytes: Int) throws(StorageError) -> SnapshotChunk {
+    let snap = try snapshot()
+    let start = Int(min(offset, UInt64(snap.data.count)))
+    let end = min(snap.data.count, start + max(0, maxBytes))
+    return SnapshotChunk(metadata: snap.metadata, bytes: Array(snap.data[start..<end]), totalBytes: UInt64(snap.data.count))
+  }
+}
+
+/// Part of a snapshot's data: `bytes` start at the offset asked for; `totalBytes` is the size of
+/// the whole data.
+public struct SnapshotChunk: Hashable, Sendable {
+  public var metadata: SnapshotMetadata
+  public var bytes: [UInt8]
+  public var totalBytes: UInt64
+
+  public init(metadata: SnapshotMetadata, bytes: [UInt8], totalBytes: UInt64) {
+    self.metadata = metadata
+    self.bytes = bytes
+    self.totalBytes = totalBytes
+  }
 }

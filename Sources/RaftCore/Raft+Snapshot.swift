@@ -5,8 +5,8 @@ extension Raft {
   /// Leader: switch `to` to snapshot state and send the first chunk. False if no snapshot can go.
   mutating func startSnapshot(to: NodeID) -> Bool {
     guard var pr = tracker[to], pr.recentActive else { return false }
-    guard let snap = try? log.storage.snapshot(), !snap.isEmpty else { return false }
-    pr.becomeSnapshot(snap.metadata.index)
+    guard let metadata = try? log.storage.snapshotMetadata(), metadata.index > .zero else { return false }
+    pr.becomeSnapshot(metadata.index)
     tracker[to] = pr
     sendSnapshotChunk(to: to)
     return true
@@ -15,18 +15,23 @@ extension Raft {
   /// Leader: sends the chunk at the follower's acknowledged offset.
   mutating func sendSnapshotChunk(to: NodeID) {
     guard var pr = tracker[to], pr.state == .snapshot,
-      let snap = try? log.storage.snapshot(), !snap.isEmpty
+      var chunk = try? log.storage.snapshotChunk(from: pr.snapshotOffset, maxBytes: config.snapshotChunkBytes),
+      chunk.metadata.index > .zero
     else { return }
-    if snap.metadata.index != pr.pendingSnapshot {
+    if chunk.metadata.index != pr.pendingSnapshot {
       // Compacted again meanwhile: start over with the newer snapshot.
-      pr.becomeSnapshot(snap.metadata.index)
+      pr.becomeSnapshot(chunk.metadata.index)
       tracker[to] = pr
+      guard let first = try? log.storage.snapshotChunk(from: 0, maxBytes: config.snapshotChunkBytes),
+        first.metadata.index == chunk.metadata.index
+      else { return }
+      chunk = first
     }
-    let start = Int(min(pr.snapshotOffset, UInt64(snap.data.count)))
-    let end = min(snap.data.count, start + config.snapshotChunkBytes)
+    let start = min(pr.snapshotOffset, chunk.totalBytes)
+    let end = start + UInt64(chunk.bytes.count)
     send(Message(
-      kind: .snapshot, from: id, to: to, snapshot: snap.metadata, snapshotOffset: UInt64(start),
-      chunk: Array(snap.data[start..<end]), snapshotDone: end == snap.data.count))
+      kind: .snapshot, from: id, to: to, snapshot: chunk.metadata, snapshotOffset: start,
+      chunk: chunk.bytes, snapshotDone: end == chunk.totalBytes))
   }
 
   /// Leader: a follower reported how many bytes of the snapshot it holds.

@@ -54,6 +54,32 @@ struct SnapshotTests {
     #expect(try allEntries(reopened) == testEntries(251...300))
   }
 
+  @Test("a snapshot's data is served in chunks from its file, not held in memory")
+  func snapshotChunks() throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let log = try filledLog(directory, through: 50)
+    defer { log.close() }
+    #expect(try log.snapshotChunk(from: 0, maxBytes: 100).totalBytes == 0, "no snapshot yet")
+    let data = (0..<2_500).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    let saved = Snapshot(metadata: testSnapshot(40).metadata, data: data)
+    try log.waitUntilDurable(try log.saveSnapshot(saved))
+    #expect(try log.snapshotMetadata() == saved.metadata)
+    var joined: [UInt8] = []
+    var offset: UInt64 = 0
+    while true {
+      let chunk = try log.snapshotChunk(from: offset, maxBytes: 1_000)
+      #expect(chunk.metadata == saved.metadata)
+      #expect(chunk.totalBytes == 2_500)
+      if chunk.bytes.isEmpty { break }
+      joined += chunk.bytes
+      offset += UInt64(chunk.bytes.count)
+    }
+    #expect(joined == data)
+    #expect(try log.snapshotChunk(from: 9_999, maxBytes: 1_000).bytes.isEmpty)
+    #expect(try log.snapshot() == saved)
+  }
+
   @Test("only the configured number of snapshot files is kept")
   func retention() throws {
     let directory = TemporaryDirectory()
