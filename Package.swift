@@ -26,7 +26,8 @@ let package = Package(
     .target(name: "RaftCore", swiftSettings: strict + optimized),
     .target(name: "ZooKeeperWire", swiftSettings: strict),
     .target(name: "PeerWire", dependencies: ["RaftCore"], swiftSettings: strict),
-    .target(name: "Checksums", swiftSettings: strict),
+    .target(name: "CChecksums"),
+    .target(name: "Checksums", dependencies: ["CChecksums"], swiftSettings: strict),
     .target(name: "DataTree", dependencies: ["ZooKeeperWire", "Checksums"], swiftSettings: strict),
     .target(
       name: "ServerCore", dependencies: ["RaftCore", "ZooKeeperWire", "DataTree"],

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Checksums
 import ZooKeeperWire
 
@@ -148,13 +153,34 @@ extension DataTree {
       sessionTable[id] = record
     }
     let nodeCount = try DataTree.jute { () throws(JuteError) in try r.readCount(minElementBytes: 72) }
-    var previousPath: String?
+    let bytes = r.bytes
+    let outcome: Result<Void, DataTreeError> = bytes.withUnsafeBufferPointer { all in
+      Result { () throws(DataTreeError) in try decodeNodes(nodeCount, &r, all, aclLists) }
+    }
+    try outcome.get()
+    guard nodes["/"] != nil else { throw .inconsistentSnapshot("no root") }
+  }
+
+  /// The nodes, in path order, each checked as `apply` would have made it (valid path, in order,
+  /// parent present and not ephemeral, owner an open session, ACL in range and not empty).
+  /// Works on the snapshot's bytes in place: paths are compared, split and looked up as bytes,
+  /// and a node's buffer is filled straight from them, so loading a node allocates its buffer
+  /// and little else.
+  private mutating func decodeNodes(
+    _ nodeCount: Int, _ r: inout JuteReader, _ all: UnsafeBufferPointer<UInt8>, _ aclLists: [[ACL]]
+  ) throws(DataTreeError) {
+    func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[range]) }
+    func text(_ range: Range<Int>) -> String { String(decoding: slice(range), as: UTF8.self) }
+    var aclSlots = [UInt32?](repeating: nil, count: aclLists.count)
+    var previous: Range<Int>?
+    // Siblings are mostly adjacent in path order: remember the last parent found.
+    var lastParent: (path: Range<Int>, position: Int)?
     for _ in 0..<nodeCount {
-      let (path, aclRef, node) = try DataTree.jute { () throws(JuteError) in
-        let path = try r.readString()
-        let data = try r.readBuffer()
+      let (pathRange, dataRange, aclRef, fields) = try DataTree.jute { () throws(JuteError) in
+        let path = try r.readBufferRange()
+        let data = try r.readBufferRange()
         let aclRef = try r.readInt32()
-        var node = ZNode(path: path, data: data, aclIndex: 0, zxid: .zero, timeMs: 0, ephemeralOwner: 0)
+        var node = ZNode.placeholder
         node.czxid = try r.readInt64()
         node.mzxid = try r.readInt64()
         node.pzxid = try r.readInt64()
@@ -164,37 +190,85 @@ extension DataTree {
         node.version = try r.readInt32()
         node.cversion = try r.readInt32()
         node.aversion = try r.readInt32()
-        return (path, aclRef, node)
+        return (path, data, aclRef, node)
       }
-      guard PathRules.isValid(path) else { throw .inconsistentSnapshot("invalid path \(path)") }
-      if let previousPath {
-        guard PathRules.precedes(previousPath, path) else { throw .inconsistentSnapshot("nodes out of order at \(path)") }
-      } else if path != "/" {
-        throw .inconsistentSnapshot("the first node is \(path), not the root")
+      let path = slice(pathRange)
+      guard PathRules.isValid(utf8: path) else { throw .inconsistentSnapshot("invalid path \(text(pathRange))") }
+      if let previous {
+        guard DataTree.bytesPrecede(slice(previous), path) else {
+          throw .inconsistentSnapshot("nodes out of order at \(text(pathRange))")
+        }
+      } else if path.count != 1 {
+        throw .inconsistentSnapshot("the first node is \(text(pathRange)), not the root")
       }
-      previousPath = path
-      guard aclRef >= 0, Int(aclRef) < aclLists.count else { throw .inconsistentSnapshot("\(path): ACL \(aclRef) out of range") }
+      previous = pathRange
+      guard aclRef >= 0, Int(aclRef) < aclLists.count else {
+        throw .inconsistentSnapshot("\(text(pathRange)): ACL \(aclRef) out of range")
+      }
       // No node can get an empty ACL through apply (INVALIDACL), and an empty ACL allows everyone.
-      guard !aclLists[Int(aclRef)].isEmpty else { throw .inconsistentSnapshot("\(path): empty ACL") }
-      var stored = node
-      stored.aclIndex = acls.retain(aclLists[Int(aclRef)])
-      if path == "/" {
-        nodes[path] = stored
-        approximateDataSize += path.utf8.count + stored.dataCount
+      guard !aclLists[Int(aclRef)].isEmpty else { throw .inconsistentSnapshot("\(text(pathRange)): empty ACL") }
+      var node = ZNode(pathBytes: path, dataBytes: slice(dataRange))
+      node.czxid = fields.czxid
+      node.mzxid = fields.mzxid
+      node.pzxid = fields.pzxid
+      node.ctime = fields.ctime
+      node.mtime = fields.mtime
+      node.ephemeralOwner = fields.ephemeralOwner
+      node.version = fields.version
+      node.cversion = fields.cversion
+      node.aversion = fields.aversion
+      if let slot = aclSlots[Int(aclRef)] {
+        acls.retain(index: slot)
+        node.aclIndex = slot
+      } else {
+        node.aclIndex = acls.retain(aclLists[Int(aclRef)])
+        aclSlots[Int(aclRef)] = node.aclIndex
+      }
+      approximateDataSize += path.count + node.dataCount
+      if path.count == 1 {
+        _ = nodes.insertNew(node)
         continue
       }
-      guard let parentPath = PathRules.parent(of: path), let parent = nodes[parentPath] else {
-        throw .inconsistentSnapshot("\(path): parent missing")
+      // Valid paths other than the root have a `/` after the first byte or are `/name`.
+      let slash = pathRange.lowerBound + path.lastIndex(of: UInt8(ascii: "/"))!
+      let parentRange = pathRange.lowerBound..<max(slash, pathRange.lowerBound + 1)
+      let parentPosition: Int
+      if let lastParent, slice(lastParent.path).elementsEqual(slice(parentRange)) {
+        parentPosition = lastParent.position
+      } else {
+        guard let found = nodes.position(ofPath: slice(parentRange)) else {
+          throw .inconsistentSnapshot("\(text(pathRange)): parent missing")
+        }
+        parentPosition = found
+        lastParent = (parentRange, found)
       }
-      if case .ephemeral = kind(ofOwner: parent.ephemeralOwner) {
-        throw .inconsistentSnapshot("\(path): child of an ephemeral")
+      if case .ephemeral = kind(ofOwner: nodes.node(at: Int32(parentPosition)).ephemeralOwner) {
+        throw .inconsistentSnapshot("\(text(pathRange)): child of an ephemeral")
       }
-      if case .ephemeral(let owner) = kind(ofOwner: stored.ephemeralOwner), sessionTable[owner] == nil {
-        throw .inconsistentSnapshot("\(path): owner \(owner) is not an open session")
+      switch kind(ofOwner: node.ephemeralOwner) {
+      case .ephemeral(let owner):
+        guard sessionTable[owner] != nil else {
+          throw .inconsistentSnapshot("\(text(pathRange)): owner \(owner) is not an open session")
+        }
+        sessionTable[owner]!.ephemerals.insert(text(pathRange))
+      case .container: containers.insert(text(pathRange))
+      case .ttl: ttlNodes.insert(text(pathRange))
+      case .persistent: break
       }
-      link(path, stored)
+      _ = nodes.insertNew(node)
+      let name = String(decoding: slice(slash + 1..<pathRange.upperBound), as: UTF8.self)
+      nodes.modifyNode(at: parentPosition) { $0.children.insert(name) }
     }
-    guard nodes["/"] != nil else { throw .inconsistentSnapshot("no root") }
+  }
+
+  /// Byte order of paths, as `PathRules.precedes`.
+  static func bytesPrecede(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let common = min(a.count, b.count)
+    if common > 0 {
+      let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+      if order != 0 { return order < 0 }
+    }
+    return a.count < b.count
   }
 
   /// Runs a jute-decoding step, mapping its error into this module's.

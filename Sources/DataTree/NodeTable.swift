@@ -53,15 +53,33 @@ struct NodeTable: Sendable, Sequence {
   /// The index slot of `path` and its position, or the empty slot where it would go.
   private func find(_ path: String) -> (slot: Int, entry: Int?) {
     var path = path
-    return path.withUTF8 { bytes in
-      var slot = NodeTable.hash(bytes) & mask
-      while index[slot] >= 0 {
-        let entry = Int(index[slot])
-        if self[position: entry].hasPath(bytes) { return (slot, entry) }
-        slot = (slot + 1) & mask
-      }
-      return (slot, nil)
+    return path.withUTF8 { find(bytes: $0) }
+  }
+
+  private func find(bytes: UnsafeBufferPointer<UInt8>) -> (slot: Int, entry: Int?) {
+    var slot = NodeTable.hash(bytes) & mask
+    while index[slot] >= 0 {
+      let entry = Int(index[slot])
+      if self[position: entry].hasPath(bytes) { return (slot, entry) }
+      slot = (slot + 1) & mask
     }
+    return (slot, nil)
+  }
+
+  /// The position of the node whose path is `bytes`; positions stay put until a removal.
+  func position(ofPath bytes: UnsafeBufferPointer<UInt8>) -> Int? { find(bytes: bytes).entry }
+
+  /// Adds a node whose path is not in the table yet and returns its position.
+  mutating func insertNew(_ node: ZNode) -> Int {
+    let slot = node.withPathBytes { find(bytes: $0) }
+    precondition(slot.entry == nil, "\(node.path) inserted twice")
+    insert(node, at: slot.slot)
+    return count - 1
+  }
+
+  /// Runs `body` on the node at `position` in place.
+  mutating func modifyNode<R>(at position: Int, _ body: (inout ZNode) -> R) -> R {
+    body(&self[position: position])
   }
 
   subscript(path: String) -> ZNode? {

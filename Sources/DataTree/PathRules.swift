@@ -23,6 +23,13 @@ enum PathRules {
     return ascii ?? isValid(units: Array(path.utf16))
   }
 
+  /// `isValid` of a path given as UTF-8 bytes, which must also be valid UTF-8.
+  static func isValid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    if bytes.allSatisfy({ $0 < 0x80 }) { return isValid(units: bytes) }
+    guard let path = String(validating: bytes, as: UTF8.self) else { return false }
+    return isValid(path)
+  }
+
   private static func isValid<Units: RandomAccessCollection>(units: Units) -> Bool
   where Units.Element: FixedWidthInteger, Units.Index == Int {
     guard let first = units.first, UInt16(first) == slash else { return false }

@@ -46,6 +46,12 @@ struct ZNode: Sendable, Equatable {
     self.aclIndex = aclIndex
   }
 
+  /// A node from its path and data bytes as a snapshot holds them (one copy, into its buffer);
+  /// the caller sets the Stat fields.
+  init(pathBytes: UnsafeBufferPointer<UInt8>, dataBytes: UnsafeBufferPointer<UInt8>) {
+    self.init(storage: ZNode.storage(path: pathBytes, data: dataBytes), aclIndex: 0)
+  }
+
   /// An empty node that allocates nothing, for moving a node out of a table slot in place.
   static let placeholder = ZNode(storage: [], aclIndex: 0)
 

@@ -54,13 +54,16 @@ enum DataDirectory {
     }
     let options = LogOptions(clusterID: clusterNumber(config.clusterID), nodeID: nodeID)
     let log: DurableLog
+    var started = monotonicMs()
     do {
       log = try DurableLog(directory: directory, fileSystem: PosixFileSystem(), options: options)
     } catch {
       throw StartupError("cannot recover the log in \(directory): \(error)")
     }
+    logger.info("recovered the log", ["dir": directory, "ms": String(monotonicMs() - started)])
     do {
-      if try log.lastIndex() == .zero && log.snapshot().isEmpty && config.initialClusterNew {
+      let empty = try log.lastIndex() == .zero && log.snapshotMetadata().index == .zero
+      if empty && config.initialClusterNew {
         // A founding member: every founder starts from the same first membership at index 1.
         let confState = ConfState(voters: voters, learners: learners)
         let snapshot = Snapshot(metadata: SnapshotMetadata(index: LogIndex(1), term: Term(1), confState: confState))
@@ -68,7 +71,7 @@ enum DataDirectory {
         _ = try log.saveHardState(HardState(term: Term(1), vote: .none, commit: LogIndex(1)))
         try log.flush()
         logger.info("initialised a new log", ["dir": directory, "voters": voters.map(\.description).joined(separator: ",")])
-      } else if try log.lastIndex() == .zero && log.snapshot().isEmpty {
+      } else if empty {
         logger.warn(
           "empty data directory in an existing cluster: joining without voting until a leader's snapshot arrives",
           ["dir": directory])
@@ -77,6 +80,7 @@ enum DataDirectory {
       throw StartupError("cannot initialise the log in \(directory): \(error)")
     }
     let snapshot: Snapshot
+    started = monotonicMs()
     do {
       snapshot = try log.snapshot()
     } catch {
@@ -92,6 +96,11 @@ enum DataDirectory {
       } catch {
         throw StartupError("snapshot at index \(snapshot.metadata.index) in \(directory) is damaged: \(error)")
       }
+    }
+    if !snapshot.data.isEmpty {
+      logger.info(
+        "loaded the snapshot",
+        ["index": snapshot.metadata.index.description, "znodes": String(tree.nodeCount), "ms": String(monotonicMs() - started)])
     }
     return OpenedData(log: log, tree: tree, applied: snapshot.metadata.index)
   }

@@ -17,6 +17,19 @@ struct CRC32CTests {
     #expect(CRC32C.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
   }
 
+  @Test("the CPU instruction and the tables agree, at every length and alignment")
+  func hardwareMatchesTables() {
+    let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+    bytes.withUnsafeBytes { raw in
+      for start in 0..<9 {
+        for end in stride(from: start, through: raw.count, by: 7) {
+          let slice = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+          #expect(CRC32C.checksum(slice, seed: 0x1234_5678) == CRC32C.tableChecksum(slice, seed: 0x1234_5678))
+        }
+      }
+    }
+  }
+
   @Test("of nothing is zero")
   func empty() {
     #expect(CRC32C.checksum([]) == 0)

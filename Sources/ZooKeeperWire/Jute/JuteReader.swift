@@ -92,6 +92,14 @@ public struct JuteReader: Sendable {
     return Array(bytes[offset..<offset + length])
   }
 
+  /// Where a jute `buffer` lies in `bytes`, without copying it out; null reads as empty.
+  public mutating func readBufferRange() throws(JuteError) -> Range<Int> {
+    guard let length = try readLength() else { return offset..<offset }
+    try require(length)
+    defer { offset += length }
+    return offset..<offset + length
+  }
+
   /// A jute `buffer` where null is read as empty, as ZooKeeper's server does.
   public mutating func readBuffer() throws(JuteError) -> [UInt8] {
     try readOptionalBuffer() ?? []
