@@ -90,7 +90,7 @@ public final class DurableLog: Sendable {
     }
     try SnapshotFile.write(
       snapshot, directory: directory, fileSystem: fileSystem, clusterID: options.clusterID,
-      nodeID: options.nodeID)
+      nodeID: options.nodeID, bytesPerSecond: options.snapshotWriteBytesPerSecond)
     return try queue(40) { (state) throws(PersistenceError) in
       guard index > state.queuedBase else {
         throw .invalidArgument("snapshot at \(index) is not newer than the log's start")

@@ -19,12 +19,19 @@ public struct LogOptions: Sendable {
   public var groupCommitWindowMicroseconds: Int
   /// Pending bytes that end the group-commit window early.
   public var groupCommitBytes: Int
+  /// The pace at which `saveSnapshot` writes a snapshot file, in bytes per second; 0 is as fast
+  /// as the disk goes. A snapshot of a large tree written at full speed fills the disk's queue,
+  /// and the write-ahead log's fdatasyncs, which every acknowledged write waits for, queue
+  /// behind it. Snapshots from the leader (`applySnapshot`) are written at full speed.
+  public var snapshotWriteBytesPerSecond: Int
 
   public init(
     clusterID: UInt64 = 0, nodeID: NodeID = .none, segmentBytes: Int = 64 << 20,
     cacheBytesMax: Int = 32 << 20,
-    snapshotsRetained: Int = 2, groupCommitWindowMicroseconds: Int = 0, groupCommitBytes: Int = 1 << 20
+    snapshotsRetained: Int = 2, groupCommitWindowMicroseconds: Int = 0, groupCommitBytes: Int = 1 << 20,
+    snapshotWriteBytesPerSecond: Int = 0
   ) {
+    self.snapshotWriteBytesPerSecond = snapshotWriteBytesPerSecond
     self.clusterID = clusterID
     self.nodeID = nodeID
     self.segmentBytes = segmentBytes
@@ -39,7 +46,9 @@ public struct LogOptions: Sendable {
       throw .invalidArgument("segmentBytes \(segmentBytes) outside 4 KiB ... 1 GiB")
     }
     guard snapshotsRetained >= 1 else { throw .invalidArgument("snapshotsRetained must be at least 1") }
-    guard cacheBytesMax >= 0, groupCommitWindowMicroseconds >= 0, groupCommitBytes >= 0 else {
+    guard cacheBytesMax >= 0, groupCommitWindowMicroseconds >= 0, groupCommitBytes >= 0,
+      snapshotWriteBytesPerSecond >= 0
+    else {
       throw .invalidArgument("negative option")
     }
   }

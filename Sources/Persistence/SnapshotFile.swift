@@ -47,6 +47,9 @@ enum SnapshotFile {
     return buffer
   }
 
+  /// How much of a snapshot is written between two syncs of its file.
+  static let writePieceBytes = 1 << 20
+
   /// Where the data starts in the file of a snapshot with this membership.
   static func dataOffset(_ metadata: SnapshotMetadata) -> Int {
     64 + 8 * (metadata.confState.voters.count + metadata.confState.learners.count)
@@ -97,8 +100,10 @@ enum SnapshotFile {
   }
 
   /// Writes `snapshot` durably into `directory`: temporary file, sync, rename, directory sync.
+  /// At most `bytesPerSecond` (0: no limit), in pieces each synced before the next.
   static func write(
-    _ snapshot: Snapshot, directory: String, fileSystem: any FileSystem, clusterID: UInt64, nodeID: NodeID
+    _ snapshot: Snapshot, directory: String, fileSystem: any FileSystem, clusterID: UInt64, nodeID: NodeID,
+    bytesPerSecond: Int = 0
   ) throws(PersistenceError) {
     let name = LogFileName.snapshot(snapshot.metadata.index)
     let temporary = joinPath(directory, name + LogFileName.temporarySuffix)
@@ -112,7 +117,22 @@ enum SnapshotFile {
     var trailer: [UInt8] = []
     trailer.appendLittleEndian(crc)
     try file.write(head, at: 0)
-    try file.write(snapshot.data, at: Int64(head.count))
+    // In pieces, each made durable before the next: a file system that orders data before its
+    // journal commits (ext4's default) would otherwise make the write-ahead log's next fdatasync
+    // wait for hundreds of megabytes of snapshot to reach the disk, and every write behind it.
+    var written = 0
+    let started = monotonicNanoseconds()
+    while written < snapshot.data.count {
+      let end = min(snapshot.data.count, written + writePieceBytes)
+      try file.write(Array(snapshot.data[written..<end]), at: Int64(head.count + written))
+      try file.syncData()
+      written = end
+      if bytesPerSecond > 0 {
+        let dueNs = UInt64(Double(written) / Double(bytesPerSecond) * 1e9)
+        let elapsedNs = monotonicNanoseconds() - started
+        if dueNs > elapsedNs { sleepNanoseconds(dueNs - elapsedNs) }
+      }
+    }
     try file.write(trailer, at: Int64(head.count + snapshot.data.count))
     try file.sync()
     try fileSystem.rename(temporary, to: joinPath(directory, name))

@@ -52,7 +52,9 @@ enum DataDirectory {
     } catch {
       throw StartupError("cannot create \(directory): \(error)")
     }
-    let options = LogOptions(clusterID: clusterNumber(config.clusterID), nodeID: nodeID)
+    let options = LogOptions(
+      clusterID: clusterNumber(config.clusterID), nodeID: nodeID, cacheBytesMax: 8 << 20,
+      snapshotWriteBytesPerSecond: config.snapshotWriteMBps << 20)
     let log: DurableLog
     var started = monotonicMs()
     do {

@@ -172,6 +172,7 @@ public final class GroveServer: Sendable {
       ("grove.raftTickMs", String(config.raftTickMs)),
       ("grove.electionTicks", String(config.electionTicks)),
       ("grove.snapshotTransactions", String(config.snapshotTransactions)),
+      ("grove.snapshotWriteMBps", String(config.snapshotWriteMBps)),
       ("grove.linearizableReads", String(config.linearizableReads)),
     ]
   }

@@ -29,6 +29,14 @@ struct ConfigParserTests {
     #expect(parsed.ignored.map(\.line) == [7])
   }
 
+  @Test("snapshot pacing and snapCount: defaults and settings")
+  func snapshotSettings() throws {
+    let defaults = try ConfigParser.parse("dataDir=/d\nclientPort=1").config
+    #expect(defaults.snapshotWriteMBps == 24 && defaults.snapshotTransactions == 100_000)
+    let set = try ConfigParser.parse("dataDir=/d\nclientPort=1\ngrove.snapshotWriteMBps=0\nsnapCount=5000").config
+    #expect(set.snapshotWriteMBps == 0 && set.snapshotTransactions == 5000)
+  }
+
   @Test("session timeouts are clamped into the configured bounds")
   func negotiation() throws {
     let c = try ConfigParser.parse(
@@ -86,6 +94,7 @@ struct ConfigParserTests {
       ("dataDir=/d\nclientPort=1\nserver.1=h:x", 3, "'x' is not a port"),
       ("dataDir=/d\nclientPort=1\nclientPortAddress=localhost", 3, "not an IPv4 address"),
       ("dataDir=/d\nclientPort=1\ngrove.linearizableReads=maybe", 3, "not true or false"),
+      ("dataDir=/d\nclientPort=1\ngrove.snapshotWriteMBps=-1", 3, "grove.snapshotWriteMBps"),
     ])
   func badLines(text: String, line: Int, message: String) {
     do {

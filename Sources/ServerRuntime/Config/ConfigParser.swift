@@ -128,6 +128,7 @@ public enum ConfigParser {
     case "snapCount", "grove.snapshotTransactions", "grove.snapshotEntries": config.snapshotTransactions = try c.int(in: 100...100_000_000)
     case "snapSizeLimitInKb": config.snapshotBytes = try c.int(in: 64...(64 << 20)) * 1024
     case "grove.snapshotBytes": config.snapshotBytes = try c.int(in: 65536...(1 << 40))
+    case "grove.snapshotWriteMBps": config.snapshotWriteMBps = try c.int(in: 0...100_000)
     case "znode.container.checkIntervalMs", "grove.reapIntervalMs":
       config.reapIntervalMs = try c.int(in: 10...86_400_000)
     case "grove.linearizableReads": config.linearizableReads = try c.bool()
