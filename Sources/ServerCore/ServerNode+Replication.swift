@@ -14,7 +14,7 @@ extension ServerNode {
     do {
       let index = try raft.propose(CommandBatch.encode(commands))
       noteHandedOver(commands)
-      if proposedAtMs.count < 100_000 { proposedAtMs[index] = clockMs }
+      if proposed.count < 100_000 { proposed[index] = Proposal(atMs: clockMs, term: raft.term, commands: commands) }
       stats.proposals += 1
       stats.commandsProposed += UInt64(commands.count)
       return true
@@ -73,7 +73,7 @@ extension ServerNode {
       stats.leaderElections += 1
       grantFreshSessionTimeouts()
     } else if wasLeader && role != .leader {
-      proposedAtMs.removeAll()
+      proposed.removeAll()
       sessionDeadlines.removeAll()
       sessionsClosing.removeAll()
     }
@@ -90,16 +90,21 @@ extension ServerNode {
     defer { appliedIndex = entry.index }
     bytesSinceSnapshot += entry.sizeBytes
     transactionsSinceSnapshot += 1
-    if let proposed = proposedAtMs.removeValue(forKey: entry.index) {
-      stats.recordCommitLatency(clockMs - proposed)
-    }
+    let own = proposed.removeValue(forKey: entry.index)
+    if let own { stats.recordCommitLatency(clockMs - own.atMs) }
     guard entry.kind == .normal else {
       lastZxid = CommandBatch.zxid(index: entry.index.rawValue, position: 0)
       return
     }
     let commands: [Command]
     do {
-      commands = try CommandBatch.decode(entry.data)
+      // A leader never overwrites its own entries, so an entry of the term it proposed in holds
+      // exactly the commands it encoded.
+      if let own, own.term == entry.term {
+        commands = own.commands
+      } else {
+        commands = try CommandBatch.decode(entry.data)
+      }
     } catch {
       // Every replica has the same bytes here; going on would apply something else than they do.
       preconditionFailure("committed entry \(entry.index) does not decode: \(error)")
@@ -253,4 +258,11 @@ extension ServerNode {
     let metadata = SnapshotMetadata(index: appliedIndex, term: term, confState: raft.confState)
     actions.append(.saveSnapshot(metadata, tree))
   }
+}
+
+/// An entry this node proposed as leader.
+struct Proposal {
+  var atMs: Int64
+  var term: Term
+  var commands: [Command]
 }

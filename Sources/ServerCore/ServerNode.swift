@@ -50,8 +50,9 @@ public struct ServerNode {
   var connectionsByIdentity: [UInt64: ClientID] = [:]
   /// The last connection identity handed out.
   var lastIdentity: UInt64 = 0
-  /// Leader: when each proposed entry was proposed, for the commit latency figure.
-  var proposedAtMs: [LogIndex: Int64] = [:]
+  /// Leader: each entry it proposed — when (for the commit latency figure), in which term, and
+  /// its commands, so applying it need not decode what this node just encoded.
+  var proposed: [LogIndex: Proposal] = [:]
   /// A `Ready` handed out for persisting and not yet reported durable.
   var readyInFlight: Ready?
   /// Read-index requests by context, and the index each must wait for once known.

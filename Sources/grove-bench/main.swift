@@ -75,6 +75,9 @@ do {
   let budget = Budget(
     limit: options.ops,
     deadlineNs: options.seconds.map { EventLoop.monotonicNowNs() + UInt64($0 * 1e9) })
+  // Marks the measured window for a driver that samples the servers' CPU (bench/compare).
+  print("measure: start")
+  fflush(nil)
   let cpuBefore = cpuSeconds()
   let startNs = EventLoop.monotonicNowNs()
   /// What one in-flight lane measured, and the paths it created (so a create run can remove
@@ -119,6 +122,8 @@ do {
   }
   let elapsed = Double(EventLoop.monotonicNowNs() - startNs) / 1e9
   let cpu = cpuSeconds() - cpuBefore
+  print("measure: end")
+  fflush(nil)
   var sorted = lanes.flatMap(\.samples)
   sorted.sort()
   let count = sorted.count

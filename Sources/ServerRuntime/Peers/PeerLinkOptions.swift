@@ -11,9 +11,12 @@ public struct PeerLinkOptions: Sendable, Hashable {
   /// Once the queue drains to this size the link takes messages again.
   public var writeQueueLowWatermarkBytes: Int = 2 << 20
   /// The first reconnect delay after a dial fails or a link drops; it doubles on each failure.
-  public var backoffInitialMs: Int64 = 100
+  public var backoffInitialMs: Int64 = 25
   /// The longest reconnect delay; a link that stayed up this long starts again from the initial one.
-  public var backoffMaxMs: Int64 = 2_000
+  /// Short: only the smaller id dials, so a restarted node with a larger id hears from its
+  /// leader only when the leader's next dial succeeds (with 2 s here, a restart waited up to
+  /// 2 s for that). A refused dial on a LAN costs next to nothing.
+  public var backoffMaxMs: Int64 = 250
   /// A dial that does not connect within this time fails (and is retried after the backoff).
   public var connectTimeoutMs: Int64 = 2_000
   /// A connection whose peer has not said hello within this time is closed.
