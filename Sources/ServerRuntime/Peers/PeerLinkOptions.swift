@@ -16,7 +16,7 @@ public struct PeerLinkOptions: Sendable, Hashable {
   /// Short: only the smaller id dials, so a restarted node with a larger id hears from its
   /// leader only when the leader's next dial succeeds (with 2 s here, a restart waited up to
   /// 2 s for that). A refused dial on a LAN costs next to nothing.
-  public var backoffMaxMs: Int64 = 250
+  public var backoffMaxMs: Int64 = 100
   /// A dial that does not connect within this time fails (and is retried after the backoff).
   public var connectTimeoutMs: Int64 = 2_000
   /// A connection whose peer has not said hello within this time is closed.
