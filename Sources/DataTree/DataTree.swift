@@ -95,6 +95,7 @@ public struct DataTree: Sendable {
   /// Checks every structural invariant; traps with context on the first violation. For tests
   /// and the simulator.
   public func checkInvariants() {
+    nodes.checkInvariants()
     precondition(nodes["/"] != nil, "the root is missing")
     var aclUsers = [Int32](repeating: 0, count: acls.counts.count)
     var ephemeralCount = 0

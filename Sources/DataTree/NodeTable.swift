@@ -25,6 +25,11 @@ struct NodeTable: Sendable, Sequence {
   private(set) var count = 0
   /// Positions of nodes, or -1 for an empty slot; the count is a power of two.
   private var index = [Int32](repeating: -1, count: 16)
+  /// Each node's path hash (its low 32 bits), by position: growing or closing a gap in the index
+  /// then needs no node's bytes, and a probe skips non-matching nodes without reading them.
+  /// Without it, growing the index of a million-node table re-hashed every path on the request
+  /// loop (70 ms).
+  private var hashes: [UInt32] = []
 
   private static let chunkShift = 10
   private static let chunkSize = 1 << chunkShift
@@ -34,15 +39,13 @@ struct NodeTable: Sendable, Sequence {
 
   private var mask: Int { index.count - 1 }
 
-  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
     var hasher = Hasher()
     hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-    return hasher.finalize()
+    return UInt32(truncatingIfNeeded: hasher.finalize())
   }
 
-  private static func home(of node: ZNode, mask: Int) -> Int {
-    node.withPathBytes { NodeTable.hash($0) } & mask
-  }
+  private func home(of position: Int, mask: Int) -> Int { Int(hashes[position]) & mask }
 
   /// The node at `position`.
   private subscript(position position: Int) -> ZNode {
@@ -50,20 +53,22 @@ struct NodeTable: Sendable, Sequence {
     _modify { yield &chunks[position >> NodeTable.chunkShift][position & NodeTable.chunkMask] }
   }
 
-  /// The index slot of `path` and its position, or the empty slot where it would go.
-  private func find(_ path: String) -> (slot: Int, entry: Int?) {
+  /// The index slot of `path` and its position, or the empty slot where it would go, and the
+  /// path's hash.
+  private func find(_ path: String) -> (slot: Int, entry: Int?, hash: UInt32) {
     var path = path
     return path.withUTF8 { find(bytes: $0) }
   }
 
-  private func find(bytes: UnsafeBufferPointer<UInt8>) -> (slot: Int, entry: Int?) {
-    var slot = NodeTable.hash(bytes) & mask
+  private func find(bytes: UnsafeBufferPointer<UInt8>) -> (slot: Int, entry: Int?, hash: UInt32) {
+    let hash = NodeTable.hash(bytes)
+    var slot = Int(hash) & mask
     while index[slot] >= 0 {
       let entry = Int(index[slot])
-      if self[position: entry].hasPath(bytes) { return (slot, entry) }
+      if hashes[entry] == hash && self[position: entry].hasPath(bytes) { return (slot, entry, hash) }
       slot = (slot + 1) & mask
     }
-    return (slot, nil)
+    return (slot, nil, hash)
   }
 
   /// The position of the node whose path is `bytes`; positions stay put until a removal.
@@ -73,7 +78,7 @@ struct NodeTable: Sendable, Sequence {
   mutating func insertNew(_ node: ZNode) -> Int {
     let slot = node.withPathBytes { find(bytes: $0) }
     precondition(slot.entry == nil, "\(node.path) inserted twice")
-    insert(node, at: slot.slot)
+    insert(node, at: slot.slot, hash: slot.hash)
     return count - 1
   }
 
@@ -88,16 +93,16 @@ struct NodeTable: Sendable, Sequence {
       return self[position: entry]
     }
     set {
-      let (slot, entry) = find(path)
+      let (slot, entry, hash) = find(path)
       switch (entry, newValue) {
       case (let entry?, let node?): self[position: entry] = node
       case (let entry?, nil): remove(slot: slot, entry: entry)
-      case (nil, let node?): insert(node, at: slot)
+      case (nil, let node?): insert(node, at: slot, hash: hash)
       case (nil, nil): break
       }
     }
     _modify {
-      let (slot, entry) = find(path)
+      let (slot, entry, hash) = find(path)
       if let entry {
         // Move the node out rather than copy it, so that mutating its children set or data
         // through the yielded value does not find them shared and copy them.
@@ -112,7 +117,7 @@ struct NodeTable: Sendable, Sequence {
       } else {
         var added: ZNode? = nil
         yield &added
-        if let added { insert(added, at: slot) }
+        if let added { insert(added, at: slot, hash: hash) }
       }
     }
   }
@@ -120,7 +125,7 @@ struct NodeTable: Sendable, Sequence {
   /// Removes and returns the node at `path`.
   @discardableResult
   mutating func removeValue(forKey path: String) -> ZNode? {
-    let (slot, entry) = find(path)
+    let (slot, entry, _) = find(path)
     guard let entry else { return nil }
     let node = self[position: entry]
     remove(slot: slot, entry: entry)
@@ -157,13 +162,14 @@ struct NodeTable: Sendable, Sequence {
   /// The node at `position`, one of `positionsInPathOrder()`'s.
   func node(at position: Int32) -> ZNode { self[position: Int(position)] }
 
-  private mutating func insert(_ node: ZNode, at slot: Int) {
+  private mutating func insert(_ node: ZNode, at slot: Int, hash: UInt32) {
     if count & NodeTable.chunkMask == 0 {
       var chunk: [ZNode] = []
       chunk.reserveCapacity(NodeTable.chunkSize)
       chunks.append(chunk)
     }
     chunks[chunks.count - 1].append(node)
+    hashes.append(hash)
     count += 1
     if (count * 2) > index.count {
       rebuildIndex(slots: index.count * 2)
@@ -177,11 +183,13 @@ struct NodeTable: Sendable, Sequence {
     let last = count - 1
     if entry != last {
       // Move the last node into the freed position and repoint its slot.
-      var moved = NodeTable.home(of: self[position: last], mask: mask)
+      var moved = home(of: last, mask: mask)
       while index[moved] != Int32(last) { moved = (moved + 1) & mask }
       index[moved] = Int32(entry)
       self[position: entry] = self[position: last]
+      hashes[entry] = hashes[last]
     }
+    hashes.removeLast()
     chunks[chunks.count - 1].removeLast()
     if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
     count -= 1
@@ -194,7 +202,7 @@ struct NodeTable: Sendable, Sequence {
     index[hole] = -1
     var slot = (start + 1) & mask
     while index[slot] >= 0 {
-      let home = NodeTable.home(of: self[position: Int(index[slot])], mask: mask)
+      let home = home(of: Int(index[slot]), mask: mask)
       // The member may move to the hole if its home is not cyclically within (hole, slot].
       let between = hole <= slot ? (home > hole && home <= slot) : (home > hole || home <= slot)
       if !between {
@@ -206,11 +214,25 @@ struct NodeTable: Sendable, Sequence {
     }
   }
 
+  /// Traps unless every node is found under its own path at its position, with its hash stored,
+  /// the index holds each position once, and every chunk but the last is full.
+  func checkInvariants() {
+    precondition(hashes.count == count, "\(hashes.count) hashes for \(count) nodes")
+    precondition(chunks.dropLast().allSatisfy { $0.count == NodeTable.chunkSize }, "a chunk before the last is not full")
+    precondition(chunks.reduce(0) { $0 + $1.count } == count, "chunks hold a different count")
+    precondition(index.filter { $0 >= 0 }.count == count, "the index holds \(index.filter { $0 >= 0 }.count) of \(count)")
+    for position in 0..<count {
+      let found = self[position: position].withPathBytes { find(bytes: $0) }
+      precondition(found.entry == position, "node at \(position) is found at \(String(describing: found.entry))")
+      precondition(found.hash == hashes[position], "node at \(position) has a stale hash")
+    }
+  }
+
   private mutating func rebuildIndex(slots: Int) {
     index = [Int32](repeating: -1, count: slots)
     let mask = slots - 1
     for position in 0..<count {
-      var slot = NodeTable.home(of: self[position: position], mask: mask)
+      var slot = home(of: position, mask: mask)
       while index[slot] >= 0 { slot = (slot + 1) & mask }
       index[slot] = Int32(position)
     }

@@ -76,18 +76,21 @@ for p in 0..<parents {
 }
 let rssBefore = rssBytes()
 var started = nowSeconds()
+var slowestCreate = 0.0
 for n in 0..<znodes {
   let path = "/p\(n % parents)/n-\(n)"
+  let before = nowSeconds()
   let result = tree.apply(
     Command(timeMs: 0, origin: origin, operation: .create(CreateOperation(path: path, data: value, mode: .persistent))),
     zxid: zxids.next())
+  slowestCreate = max(slowestCreate, nowSeconds() - before)
   if result.reply.errorCode != .ok { fatalError("create \(path): \(result.reply)") }
 }
 let buildSeconds = nowSeconds() - started
 let perZnodeRSS = Double(rssBytes() - rssBefore) / Double(max(1, znodes))
 let buildRate = Double(znodes) / buildSeconds
 print("znodes=\(znodes) bytes=\(valueBytes) parents=\(parents)")
-print(String(format: "build %.2f s (%.0f creates/s); RSS growth per znode %.0f B", buildSeconds, buildRate, perZnodeRSS))
+print(String(format: "build %.2f s (%.0f creates/s, slowest %.1f ms); RSS growth per znode %.0f B", buildSeconds, buildRate, slowestCreate * 1000, perZnodeRSS))
 
 started = nowSeconds()
 let snapshot = tree.snapshot()
