@@ -83,6 +83,7 @@ struct NodeTable: Sendable, Sequence {
   }
 
   /// Runs `body` on the node at `position` in place.
+  @discardableResult
   mutating func modifyNode<R>(at position: Int, _ body: (inout ZNode) -> R) -> R {
     body(&self[position: position])
   }
