@@ -32,7 +32,7 @@ struct ConfigParserTests {
   @Test("snapshot pacing and snapCount: defaults and settings")
   func snapshotSettings() throws {
     let defaults = try ConfigParser.parse("dataDir=/d\nclientPort=1").config
-    #expect(defaults.snapshotWriteMBps == 24 && defaults.snapshotTransactions == 100_000)
+    #expect(defaults.snapshotWriteMBps == 16 && defaults.snapshotTransactions == 100_000)
     let set = try ConfigParser.parse("dataDir=/d\nclientPort=1\ngrove.snapshotWriteMBps=0\nsnapCount=5000").config
     #expect(set.snapshotWriteMBps == 0 && set.snapshotTransactions == 5000)
   }

@@ -54,7 +54,7 @@ public struct ServerConfig: Equatable, Sendable {
   public var snapshotBytes: Int = 64 << 20
   /// The pace of writing a snapshot file, in MiB per second (0: as fast as the disk goes), so
   /// that the write-ahead log's fdatasyncs do not queue behind it.
-  public var snapshotWriteMBps: Int = 24
+  public var snapshotWriteMBps: Int = 16
   /// An empty data directory founds a new cluster (`new`, the first start) or rejoins an
   /// existing one (`existing`: after a lost disk; the node waits for the leader's snapshot and
   /// does not vote in terms it may have voted in before). As etcd's --initial-cluster-state.
