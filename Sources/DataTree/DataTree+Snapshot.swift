@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Checksums
 import ZooKeeperWire
 
@@ -195,7 +190,7 @@ extension DataTree {
       let path = slice(pathRange)
       guard PathRules.isValid(utf8: path) else { throw .inconsistentSnapshot("invalid path \(text(pathRange))") }
       if let previous {
-        guard DataTree.bytesPrecede(slice(previous), path) else {
+        guard PathRules.precedes(bytes: slice(previous), path) else {
           throw .inconsistentSnapshot("nodes out of order at \(text(pathRange))")
         }
       } else if path.count != 1 {
@@ -259,16 +254,6 @@ extension DataTree {
       let name = String(decoding: slice(slash + 1..<pathRange.upperBound), as: UTF8.self)
       nodes.modifyNode(at: parentPosition) { $0.children.insert(name) }
     }
-  }
-
-  /// Byte order of paths, as `PathRules.precedes`.
-  static func bytesPrecede(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    let common = min(a.count, b.count)
-    if common > 0 {
-      let order = memcmp(a.baseAddress!, b.baseAddress!, common)
-      if order != 0 { return order < 0 }
-    }
-    return a.count < b.count
   }
 
   /// Runs a jute-decoding step, mapping its error into this module's.

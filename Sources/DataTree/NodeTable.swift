@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The tree's node table, laid out like a compact hash map: nodes stored densely in fixed-size
 /// chunks, and a separate open-addressing index of 4-byte positions (linear probing, at most half
 /// full) found by the path bytes each node carries, so no key is stored.
@@ -147,14 +141,7 @@ struct NodeTable: Sendable, Sequence {
     var order = Array(0..<Int32(count))
     order.sort { a, b in
       self[position: Int(a)].withPathBytes { pa in
-        self[position: Int(b)].withPathBytes { pb in
-          let common = Swift.min(pa.count, pb.count)
-          if common > 0 {
-            let order = memcmp(pa.baseAddress!, pb.baseAddress!, common)
-            if order != 0 { return order < 0 }
-          }
-          return pa.count < pb.count
-        }
+        self[position: Int(b)].withPathBytes { pb in PathRules.precedes(bytes: pa, pb) }
       }
     }
     return order

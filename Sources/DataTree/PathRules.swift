@@ -94,17 +94,20 @@ enum PathRules {
     // Native Swift strings are contiguous UTF-8, so this compares raw bytes; the fallback covers
     // bridged or lazily decoded strings.
     let fast = a.utf8.withContiguousStorageIfAvailable { pa in
-      b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
-        let common = min(pa.count, pb.count)
-        if common > 0, let ba = pa.baseAddress, let bb = pb.baseAddress {
-          let order = memcmp(ba, bb, common)
-          if order != 0 { return order < 0 }
-        }
-        return pa.count < pb.count
-      }
+      b.utf8.withContiguousStorageIfAvailable { pb in precedes(bytes: pa, pb) }
     }
     if let result = fast ?? nil { return result }
     return a.utf8.lexicographicallyPrecedes(b.utf8)
+  }
+
+  /// `precedes` for paths given as UTF-8 bytes.
+  static func precedes(bytes a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let common = min(a.count, b.count)
+    if common > 0, let ba = a.baseAddress, let bb = b.baseAddress {
+      let order = memcmp(ba, bb, common)
+      if order != 0 { return order < 0 }
+    }
+    return a.count < b.count
   }
 
   private static let slash = UInt16(UInt8(ascii: "/"))

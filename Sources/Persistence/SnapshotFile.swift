@@ -21,13 +21,6 @@ enum SnapshotFile {
   /// Membership larger than this is damage, not data.
   static let membersMax = 1 << 16
 
-  static func encode(_ snapshot: Snapshot, clusterID: UInt64, nodeID: NodeID) -> [UInt8] {
-    var buffer = header(snapshot.metadata, dataBytes: snapshot.data.count, clusterID: clusterID, nodeID: nodeID)
-    buffer.append(contentsOf: snapshot.data)
-    buffer.appendLittleEndian(CRC32C.checksum(buffer))
-    return buffer
-  }
-
   /// Everything before the data.
   static func header(_ metadata: SnapshotMetadata, dataBytes: Int, clusterID: UInt64, nodeID: NodeID) -> [UInt8] {
     var buffer = magic
