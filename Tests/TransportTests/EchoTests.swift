@@ -9,13 +9,16 @@ private final class EchoClient: ConnectionHandler {
   let payload: [UInt8]
   let pieces: [Range<Int>]
   let outcomes: Recorder<Bool>
+  /// Why connections closed before their echo was whole, for the failure message.
+  let earlyCloses: Recorder<String>
   var nextPiece = 0
   var received: [UInt8] = []
   var reported = false
 
-  init(payload: [UInt8], random: inout SeededRandom, outcomes: Recorder<Bool>) {
+  init(payload: [UInt8], random: inout SeededRandom, outcomes: Recorder<Bool>, earlyCloses: Recorder<String>) {
     self.payload = payload
     self.outcomes = outcomes
+    self.earlyCloses = earlyCloses
     var pieces: [Range<Int>] = []
     var start = 0
     while start < payload.count {
@@ -43,7 +46,10 @@ private final class EchoClient: ConnectionHandler {
     }
   }
 
-  func connectionClosed(_ connection: Connection, reason: CloseReason) { report(false) }
+  func connectionClosed(_ connection: Connection, reason: CloseReason) {
+    if !reported { earlyCloses.append("\(reason) after \(received.count) of \(payload.count) bytes") }
+    report(false)
+  }
 
   private func report(_ success: Bool) {
     guard !reported else { return }
@@ -62,17 +68,18 @@ struct EchoTests {
     let clients = try EventLoop(name: "echo-clients")
     defer { clients.shutdownAndWait() }
     let outcomes = Recorder<Bool>()
+    let earlyCloses = Recorder<String>()
     let clientCount = 200
     try clients.runAndWait {
       var random = SeededRandom(seed: 2026)
       for index in 0..<clientCount {
         let payload = (0..<(4_096 + index * 97)).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let client = EchoClient(payload: payload, random: &random, outcomes: outcomes)
+        let client = EchoClient(payload: payload, random: &random, outcomes: outcomes, earlyCloses: earlyCloses)
         try clients.connect(to: address, handler: client)
       }
     }
     #expect(waitUntil { outcomes.count == clientCount })
-    #expect(outcomes.snapshot.filter { $0 }.count == clientCount)
+    #expect(outcomes.snapshot.filter { $0 }.count == clientCount, "closed early: \(earlyCloses.snapshot)")
     // Each client closed after its echo: the server saw every one of them go.
     #expect(waitUntil { closes.count == clientCount })
     #expect(try server.runAndWait { server.connectionCount } == 0)
@@ -131,13 +138,14 @@ struct EchoTests {
     let clients = try EventLoop(name: "large-client")
     defer { clients.shutdownAndWait() }
     let outcomes = Recorder<Bool>()
+    let earlyCloses = Recorder<String>()
     try clients.runAndWait {
       var random = SeededRandom(seed: 99)
       let client = EchoClient(
-        payload: patternBytes(count: 2 << 20, seed: 1), random: &random, outcomes: outcomes)
+        payload: patternBytes(count: 2 << 20, seed: 1), random: &random, outcomes: outcomes, earlyCloses: earlyCloses)
       try clients.connect(to: address, handler: client)
     }
     #expect(waitUntil { outcomes.count == 1 })
-    #expect(outcomes.snapshot == [true])
+    #expect(outcomes.snapshot == [true], "closed early: \(earlyCloses.snapshot)")
   }
 }
