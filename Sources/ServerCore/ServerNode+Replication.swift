@@ -89,6 +89,8 @@ extension ServerNode {
   mutating func apply(_ entry: Entry) {
     defer { appliedIndex = entry.index }
     bytesSinceSnapshot += entry.sizeBytes
+    // One transaction per command, as ZooKeeper counts them (each further command of the batch
+    // adds one below); an entry without commands (no-op, membership change) counts as one.
     transactionsSinceSnapshot += 1
     let own = proposed.removeValue(forKey: entry.index)
     if let own { stats.recordCommitLatency(clockMs - own.atMs) }
