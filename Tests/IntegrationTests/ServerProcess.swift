@@ -166,8 +166,9 @@ final class TestSocket {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard result == 0 else {
-      Glibc.close(fd)
-      throw TestFailure("connect to \(port): \(String(cString: strerror(errno)))")
+      let error = errno
+      close()  // once: deinit, which runs after a throwing init, closes only an open socket
+      throw TestFailure("connect to \(port): \(String(cString: strerror(error)))")
     }
     var timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -67,17 +67,20 @@ final class BlockingClient {
     if let receiveBufferBytes { _ = grove_set_receive_buffer(fd, receiveBufferBytes) }
     if let source, grove_bind_ipv4(fd, source.ipv4, source.port) != 0 {
       let error = errno
-      Glibc.close(fd)
+      shutdownDescriptor()
       throw TransportError.system(call: "bind", errno: error)
     }
     if grove_connect_ipv4(fd, peer.ipv4, peer.port) != 0 {
       let error = errno
-      Glibc.close(fd)
+      shutdownDescriptor()
       throw TransportError.system(call: "connect", errno: error)
     }
   }
 
-  deinit { if fd >= 0 { Glibc.close(fd) } }
+  // Closes at most once: a second close(2) of the same number would close whatever socket
+  // another test in this process has opened under it since (seen as EBADF and early closes in
+  // EchoTests).
+  deinit { shutdownDescriptor() }
 
   /// Sends every byte (blocking).
   func send(_ bytes: [UInt8]) {
